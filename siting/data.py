@@ -1,0 +1,328 @@
+"""Load the data tables into typed, validated DataFrames.
+
+The packaged default data lives in ``data/`` at the repository root and is installed as
+``siting/_data``; :func:`data_dir` finds whichever is present. Every table is described
+in ``docs/data.md``. Loading checks what the pipeline needs to run (columns, types,
+unique ids, references between tables) and collects every problem in a file before
+raising one :class:`~siting.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siting.errors import InputError
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_COLUMNS = tuple(f"t_{m}" for m in MONTHS)
+
+#: Files that make up a dataset, by table name.
+TABLE_FILES = {
+    "sources": "sources.csv",
+    "countries": "countries.csv",
+    "candidates": "candidates.csv",
+    "hubs": "hubs.csv",
+    "backbone_nodes": "backbone_nodes.csv",
+    "backbone_links": "backbone_links.csv",
+    "climate": "climate.csv",
+    "grid_assets": "grid_assets.csv",
+}
+
+#: Required columns and their kind: "id", "str", "float", "country", "lat", "lon".
+SCHEMAS: dict[str, dict[str, str]] = {
+    "sources": {"id": "id", "title": "str", "publisher": "str", "year": "str"},
+    "countries": {
+        "country": "country_id",
+        "name": "str",
+        "price_eur_per_mwh": "positive",
+        "carbon_g_per_kwh": "nonnegative",
+        "renewable_share": "fraction",
+        "water_stress": "nonnegative",
+        "researchers_fte": "nonnegative",
+    },
+    "candidates": {
+        "site_id": "id",
+        "name": "str",
+        "country": "country",
+        "lat": "lat",
+        "lon": "lon",
+        "kind": "str",
+    },
+    "hubs": {
+        "hub_id": "id",
+        "name": "str",
+        "country": "country",
+        "lat": "lat",
+        "lon": "lon",
+        "population": "positive",
+    },
+    "backbone_nodes": {
+        "node_id": "id",
+        "name": "str",
+        "country": "str",
+        "lat": "lat",
+        "lon": "lon",
+        "kind": "str",
+    },
+    "backbone_links": {"a": "str", "b": "str"},
+    "climate": {
+        "station_id": "id",
+        "name": "str",
+        "country": "str",
+        "lat": "lat",
+        "lon": "lon",
+        **dict.fromkeys(MONTH_COLUMNS, "temperature"),
+    },
+    "grid_assets": {
+        "asset_id": "id",
+        "name": "str",
+        "country": "str",
+        "lat": "lat",
+        "lon": "lon",
+        "kind": "str",
+        "capacity_mw": "positive",
+    },
+}
+
+#: Eurostat geo codes that are not ISO 3166-1 alpha-2.
+EUROSTAT_TO_ISO = {"EL": "GR", "UK": "GB"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All tables of one dataset, each a DataFrame indexed by its id column.
+
+    ``hubs`` carries the derived column ``researchers`` (FTE), see
+    :func:`researcher_weights`.
+    """
+
+    sources: pd.DataFrame
+    countries: pd.DataFrame
+    candidates: pd.DataFrame
+    hubs: pd.DataFrame
+    backbone_nodes: pd.DataFrame
+    backbone_links: pd.DataFrame
+    climate: pd.DataFrame
+    grid_assets: pd.DataFrame
+    files: tuple[Path, ...]
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 over the names and bytes of every file read, in name order."""
+        return files_sha256(self.files)
+
+
+def data_dir() -> Path:
+    """Return the folder of the packaged default data.
+
+    An installed wheel carries it as ``siting/_data``; a source checkout (or an editable
+    install) reads ``data/`` at the repository root.
+    """
+    packaged = Path(__file__).parent / "_data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def load_dataset(
+    directory: Path | None = None,
+    *,
+    candidates: Path | None = None,
+    hubs: Path | None = None,
+) -> Dataset:
+    """Load and validate every table of a dataset.
+
+    Parameters
+    ----------
+    directory
+        Folder holding the tables of ``TABLE_FILES``; the packaged default if omitted.
+    candidates, hubs
+        A user's own candidate sites or research hubs (CSV or GeoJSON), replacing the
+        tables of ``directory``.
+
+    Raises
+    ------
+    InputError
+        If a file is missing or a table breaks its schema; the message lists every
+        problem found, each with file, row and field.
+    """
+    directory = Path(directory) if directory is not None else data_dir()
+    paths = {name: directory / file for name, file in TABLE_FILES.items()}
+    if candidates is not None:
+        paths["candidates"] = Path(candidates)
+    if hubs is not None:
+        paths["hubs"] = Path(hubs)
+    tables = {name: read_table(path, name) for name, path in paths.items()}
+
+    problems: list[str] = []
+    countries = tables["countries"]
+    for name in ("candidates", "hubs"):
+        unknown = sorted(set(tables[name]["country"]) - set(countries.index))
+        if unknown:
+            problems.append(
+                f"{paths[name]}: field 'country': unknown country code(s) "
+                f"{', '.join(unknown)}; use ISO 3166-1 alpha-2 codes of countries.csv"
+            )
+    links, nodes = tables["backbone_links"], tables["backbone_nodes"]
+    for end in ("a", "b"):
+        missing = sorted(set(links[end]) - set(nodes.index))
+        if missing:
+            problems.append(
+                f"{paths['backbone_links']}: field '{end}': node id(s) "
+                f"{', '.join(missing)} not in {paths['backbone_nodes'].name}"
+            )
+    if problems:
+        raise InputError("\n".join(problems))
+
+    hubs_frame = tables["hubs"].copy()
+    hubs_frame["researchers"] = researcher_weights(hubs_frame, countries)
+    return Dataset(
+        sources=tables["sources"],
+        countries=countries,
+        candidates=tables["candidates"],
+        hubs=hubs_frame,
+        backbone_nodes=nodes,
+        backbone_links=links,
+        climate=tables["climate"],
+        grid_assets=tables["grid_assets"],
+        files=tuple(sorted(paths.values())),
+    )
+
+
+def read_table(path: Path, name: str) -> pd.DataFrame:
+    """Read one table (CSV, or GeoJSON for candidates and hubs) and check its schema.
+
+    Returns the table indexed by its id column (the first column of its schema with kind
+    ``id`` or ``country_id``), with numeric columns as float64.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found; it should hold the '{name}' table")
+    frame = _read_any(path)
+    schema = SCHEMAS[name]
+    missing = [column for column in schema if column not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; the '{name}' table needs "
+            f"{', '.join(schema)} (see docs/data.md)"
+        )
+    if "country" in frame.columns:
+        frame["country"] = frame["country"].replace(EUROSTAT_TO_ISO)
+    problems: list[str] = []
+    for column, kind in schema.items():
+        frame[column] = _check_column(frame[column], kind, path, column, problems)
+    if problems:
+        shown = problems[:20]
+        more = len(problems) - len(shown)
+        tail = f"\n... and {more} more" if more else ""
+        raise InputError("\n".join(shown) + tail)
+    id_column = next(
+        (c for c, kind in schema.items() if kind in ("id", "country_id")), None
+    )
+    return frame.set_index(id_column) if id_column else frame
+
+
+def researcher_weights(hubs: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
+    """Researchers (FTE) at each hub: the national figure shared by population.
+
+    ``researchers_j = researchers_fte[c] * population_j / sum(population of c's hubs)``.
+    """
+    country_population = hubs.groupby("country")["population"].transform("sum")
+    national = hubs["country"].map(countries["researchers_fte"])
+    return (national * hubs["population"] / country_population).rename("researchers")
+
+
+def files_sha256(paths: tuple[Path, ...] | list[Path]) -> str:
+    """SHA-256 over the names and contents of ``paths``, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).name.encode())
+        digest.update(b"\0")
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    """Read a CSV or a GeoJSON FeatureCollection of points into a DataFrame."""
+    try:
+        if path.suffix.lower() in (".geojson", ".json"):
+            return _read_point_geojson(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a valid CSV table ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; it needs a header row") from None
+
+
+def _read_point_geojson(path: Path) -> pd.DataFrame:
+    """Read a GeoJSON FeatureCollection of Points; lon/lat become columns."""
+    import json
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        geometry = (feature or {}).get("geometry") or {}
+        coords = geometry.get("coordinates")
+        if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+            raise InputError(
+                f"{path}: feature {number}: field 'geometry': needs a Point with "
+                "[lon, lat] coordinates"
+            )
+        properties = dict(feature.get("properties") or {})
+        properties["lon"], properties["lat"] = coords[0], coords[1]
+        rows.append({k: "" if v is None else str(v) for k, v in properties.items()})
+    return pd.DataFrame(rows, dtype=str)
+
+
+_RANGES = {
+    "lat": (-90.0, 90.0),
+    "lon": (-180.0, 180.0),
+    "fraction": (0.0, 1.0),
+    "temperature": (-60.0, 60.0),
+    "positive": (0.0, np.inf),
+    "nonnegative": (0.0, np.inf),
+}
+
+
+def _check_column(
+    values: pd.Series, kind: str, path: Path, column: str, problems: list[str]
+) -> pd.Series:
+    """Convert one column to its kind, appending a message for every bad cell."""
+    text = values.astype(str).str.strip()
+
+    def bad(mask: pd.Series, what: str) -> None:
+        for row in np.flatnonzero(mask.to_numpy())[:5]:
+            problems.append(
+                f"{path}: row {row + 2}: field '{column}': {what} (got {text.iloc[row]!r})"
+            )
+
+    if kind in ("id", "country_id", "str", "country"):
+        bad(text == "", "empty; fill it in")
+        if kind in ("id", "country_id"):
+            bad(text.duplicated() & (text != ""), "duplicate id; ids must be unique")
+        if kind in ("country", "country_id"):
+            bad(~text.str.fullmatch(r"[A-Z]{2}") & (text != ""), "not an ISO alpha-2 code")
+        return text
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad(numbers.isna(), "not a number; write a plain decimal number")
+    low, high = _RANGES[kind]
+    out_of_range = numbers.notna() & ((numbers < low) | (numbers > high))
+    if kind == "positive":
+        out_of_range |= numbers.notna() & (numbers <= 0)
+        bad(out_of_range, "must be greater than 0")
+    else:
+        bad(out_of_range, f"must lie between {low:g} and {high:g}")
+    return numbers.astype("float64")

@@ -1,0 +1,265 @@
+"""The scenario: every knob of a run, read from TOML and validated into typed objects.
+
+The packaged ``default.toml`` holds every field with its default and source; a user's
+file overrides any subset of it. Unknown or ill-typed fields raise
+:class:`~siting.errors.InputError` naming the file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from siting.errors import InputError
+
+DEFAULT_SCENARIO = Path(__file__).with_name("default.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=True)
+
+
+class DataSettings(_Section):
+    """Where the data tables come from (paths relative to the scenario file)."""
+
+    dir: str = ""
+    candidates: str = ""
+    hubs: str = ""
+
+
+class Selection(_Section):
+    """How many sites, where, and the side constraints on them."""
+
+    sites: int = Field(ge=1)
+    per_country: int = Field(ge=1)
+    min_separation_km: float = Field(ge=0, allow_inf_nan=False)
+    max_rtt_ms: float = Field(gt=0)
+    forced: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+
+
+class Objective(_Section):
+    """Weights of the objective."""
+
+    latency_eur_per_researcher_ms_year: float = Field(ge=0, allow_inf_nan=False)
+
+
+class Facility(_Section):
+    """The gigafactory being sited."""
+
+    accelerators: int = Field(ge=1)
+    rack_w_per_accelerator: float = Field(gt=0, allow_inf_nan=False)
+    it_overhead_fraction: float = Field(ge=0, le=1)
+    utilisation: float = Field(gt=0, le=1)
+    lifetime_years: float = Field(gt=0, allow_inf_nan=False)
+    discount_rate: float = Field(ge=0, lt=1)
+
+
+class CountryOverride(_Section):
+    """Values that replace a country's row of ``countries.csv``."""
+
+    price_eur_per_mwh: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    carbon_g_per_kwh: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    water_stress: float | None = Field(default=None, ge=0, le=5)
+
+
+class Energy(_Section):
+    """Electricity and carbon prices."""
+
+    carbon_price_eur_per_t: float = Field(ge=0, allow_inf_nan=False)
+
+
+class CoolingTechnology(_Section):
+    """PUE and water model of one cooling technology."""
+
+    free_cooling_max_c: float = Field(allow_inf_nan=False)
+    pue_free: float = Field(ge=1, allow_inf_nan=False)
+    pue_mechanical: float = Field(ge=1, allow_inf_nan=False)
+    wue_l_per_kwh: float = Field(ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _mechanical_not_better(self) -> CoolingTechnology:
+        if self.pue_mechanical < self.pue_free:
+            raise ValueError("pue_mechanical must be at least pue_free")
+        return self
+
+
+class Cooling(_Section):
+    """Cooling technology and water."""
+
+    technology: Literal["liquid", "air"]
+    daily_swing_c: float = Field(ge=0, allow_inf_nan=False)
+    water_price_eur_per_m3: float = Field(ge=0, allow_inf_nan=False)
+    max_water_stress: float = Field(ge=0)
+    water_stress_penalty: float = Field(ge=0, allow_inf_nan=False)
+    liquid: CoolingTechnology
+    air: CoolingTechnology
+
+    @property
+    def selected(self) -> CoolingTechnology:
+        """Parameters of the chosen technology."""
+        return self.liquid if self.technology == "liquid" else self.air
+
+
+class Grid(_Section):
+    """Grid connection model."""
+
+    headroom_radius_km: float = Field(gt=0, allow_inf_nan=False)
+    headroom_share: float = Field(ge=0, le=1)
+    reinforcement_eur_per_mw: float = Field(ge=0, allow_inf_nan=False)
+    line_eur_per_km: float = Field(ge=0, allow_inf_nan=False)
+    max_connection_km: float = Field(gt=0)
+
+
+class Connectivity(_Section):
+    """Fibre access to the backbone."""
+
+    fibre_eur_per_km: float = Field(ge=0, allow_inf_nan=False)
+    route_factor: float = Field(ge=1, allow_inf_nan=False)
+    fibre_opex_share: float = Field(ge=0, le=1)
+
+
+class Network(_Section):
+    """Parameters of the round-trip-time model (see ``siting.network``)."""
+
+    fibre_us_per_km: float = Field(gt=0, allow_inf_nan=False)
+    route_factor: float = Field(ge=1, allow_inf_nan=False)
+    hop_delay_ms: float = Field(ge=0, allow_inf_nan=False)
+    access_delay_ms: float = Field(ge=0, allow_inf_nan=False)
+
+
+class SolverSettings(_Section):
+    """Which solver and how long it may run."""
+
+    name: Literal["auto", "highs", "cbc"]
+    time_limit_s: float = Field(gt=0)
+
+
+class Scenario(_Section):
+    """A fully resolved scenario; build it with :func:`load_scenario`."""
+
+    data: DataSettings
+    selection: Selection
+    objective: Objective
+    facility: Facility
+    energy: Energy
+    cooling: Cooling
+    grid: Grid
+    connectivity: Connectivity
+    network: Network
+    solver: SolverSettings
+    country_overrides: dict[str, CountryOverride] = {}
+    #: Folder that relative paths in ``data`` are resolved against.
+    base_dir: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain JSON-ready data (infinity written as the string "inf")."""
+        return _json_safe(self.model_dump(mode="python", exclude={"base_dir"}))
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical JSON of the scenario."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def resolve_path(self, value: str) -> Path | None:
+        """A path of the ``data`` section, relative to the scenario file; None if empty."""
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else Path(self.base_dir or ".") / path
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with dotted-name overrides applied, e.g. ``{"selection.sites": 3}``."""
+        tree = self.model_dump(mode="python")
+        for dotted, value in overrides.items():
+            node = tree
+            *parents, leaf = dotted.split(".")
+            for key in parents:
+                node = node[key]
+            node[leaf] = value
+        return _validate(tree, "command-line options")
+
+
+def load_scenario(path: Path | str | None = None, **overrides: Any) -> Scenario:
+    """Read the default scenario, apply a user's TOML file and dotted overrides.
+
+    Parameters
+    ----------
+    path
+        A user's scenario file; only the fields it names replace the defaults.
+    **overrides
+        Dotted field names with ``.`` written as ``__``, e.g. ``selection__sites=3``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or a field is unknown, ill-typed or out of range.
+    """
+    tree = _read_toml(DEFAULT_SCENARIO)
+    source = "default scenario"
+    if path is not None:
+        path = Path(path)
+        user = _read_toml(path)
+        _merge(tree, user)
+        tree["base_dir"] = str(path.resolve().parent)
+        source = str(path)
+    scenario = _validate(tree, source)
+    if overrides:
+        scenario = scenario.with_overrides(
+            {key.replace("__", "."): value for key, value in overrides.items()}
+        )
+    return scenario
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputError(f"{path}: scenario file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the scenario as UTF-8") from None
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any]) -> None:
+    """Overlay ``user`` onto ``base`` in place; unknown keys fail validation later."""
+    for key, value in user.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _validate(tree: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(tree)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            if error["type"] == "extra_forbidden":
+                message = "unknown field; check its spelling against default.toml"
+            else:
+                message = f"{error['msg']} (got {error.get('input')!r})"
+            lines.append(f"{source}: field '{field}': {message}")
+        raise InputError("\n".join(lines)) from None
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
