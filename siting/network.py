@@ -1,0 +1,473 @@
+"""Round-trip time (RTT) from research hubs to candidate sites through the backbone.
+
+The backbone is an undirected :mod:`networkx` graph of points of presence (PoPs) joined
+by fibre links (``data/backbone_nodes.csv``, ``data/backbone_links.csv``). A hub or a
+site reaches the backbone by one access link to the nearest PoP of the graph's largest
+connected component (the *core*). The RTT of a pair, in milliseconds, is
+
+``rtt = access(a) + backbone(p_a, p_b) + access(b)``, with
+
+- ``access(x) = 2 * fibre_us_per_km * access_route_factor * gc(x, p_x) / 1000
+  + access_delay_ms``,
+- ``backbone(p, q)`` the least, over paths from ``p`` to ``q``, of the sum over links of
+  ``2 * fibre_us_per_km * length_km / 1000 + hop_delay_ms``,
+
+where ``gc`` is the great-circle distance (km) and ``length_km`` a link's published
+route length, or its great-circle length times ``route_factor`` where none is published.
+Every term is a length at least the great circle, so no RTT falls below the physical
+bound ``2 * gc(a, b) * fibre_us_per_km / 1000``; and since the RTT is a shortest-path
+length plus per-end terms, it is symmetric and obeys the triangle inequality.
+
+The full hubs x sites matrix needs one Dijkstra run per PoP and then array arithmetic
+(``rtt_matrix``), not one shortest-path run per pair. Removing links or PoPs (a cut
+cable) is a keyword of :func:`backbone_graph`; every RTT computed on that graph follows.
+Constants, their sources and the calibration are in ``docs/network.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from siting.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+#: Mean Earth radius in km (IUGG), for great-circle distances.
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    """Parameters of the RTT model (the scenario's ``[network]`` table).
+
+    Attributes
+    ----------
+    fibre_us_per_km
+        One-way propagation delay in single-mode fibre, microseconds per km: 4.897 at
+        1550 nm (group index 1.468), source ``mapyourtech_5us``.
+    route_factor
+        Fibre route length over great-circle length for backbone links without a
+        published ``route_km`` (dimensionless, >= 1). Calibrated on the measurement
+        table (docs/network.md); Bozkurt et al. 2018 (``bozkurt_2018``) give 1.3 for
+        conduits.
+    hop_delay_ms
+        Round-trip delay added per backbone link traversed (routers, switching,
+        regeneration), ms. Calibrated (docs/network.md).
+    access_delay_ms
+        Round-trip delay of the metro and access network at each end, ms. Calibrated
+        (docs/network.md).
+    access_route_factor
+        Access-link route length over great-circle distance from a point to its PoP
+        (dimensionless, >= 1); 1.3 for conduit paths (``bozkurt_2018``).
+    """
+
+    fibre_us_per_km: float = 4.9
+    route_factor: float = 1.3
+    hop_delay_ms: float = 0.1
+    access_delay_ms: float = 1.0
+    access_route_factor: float = 1.3
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.fibre_us_per_km > 0:
+            problems.append("fibre_us_per_km must be greater than 0")
+        for name in ("route_factor", "access_route_factor"):
+            if not getattr(self, name) >= 1:
+                problems.append(f"{name} must be at least 1 (a route is never shorter)")
+        for name in ("hop_delay_ms", "access_delay_ms"):
+            if not getattr(self, name) >= 0:
+                problems.append(f"{name} must be at least 0")
+        if problems:
+            raise InputError("scenario [network]: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One modelled route between two points (see :func:`rtt_path`).
+
+    Attributes
+    ----------
+    rtt_ms
+        Modelled round-trip time, ms.
+    nodes
+        PoP ids along the backbone path, from the PoP of ``a`` to the PoP of ``b``.
+    backbone_km
+        Fibre length of the backbone path, km.
+    access_km
+        Fibre length of the access links at ``a`` and at ``b``, km.
+    """
+
+    rtt_ms: float
+    nodes: tuple[str, ...]
+    backbone_km: float
+    access_km: tuple[float, float]
+
+
+def backbone_graph(
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    params: NetworkParams,
+    removed_nodes: Iterable[str] = (),
+    removed_links: Iterable[tuple[str, str]] = (),
+) -> nx.Graph:
+    """Build the backbone graph of PoPs and fibre links.
+
+    Parameters
+    ----------
+    nodes
+        PoPs indexed by ``node_id`` (or with a ``node_id`` column), columns ``lat``,
+        ``lon`` (WGS84 degrees); ``name`` is kept when present.
+    links
+        Columns ``a``, ``b`` (node ids) and optionally ``route_km`` (published route
+        length in km; empty or NaN = unknown).
+    params
+        Model parameters; ``route_factor`` sets the length of links without
+        ``route_km``.
+    removed_nodes, removed_links
+        PoPs and links (pairs of node ids, either order) left out: a what-if cut.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes carry ``lat``, ``lon``, ``name``; edges carry ``length_km`` (km) and
+        ``published`` (whether ``route_km`` was given). A published length shorter than
+        the great circle between the PoPs is raised to it (logged).
+
+    Raises
+    ------
+    InputError
+        If a column is missing, a link names an unknown PoP, a ``route_km`` is not a
+        positive number, or a removed PoP or link does not exist.
+    """
+    nodes = nodes.set_index("node_id") if "node_id" in nodes.columns else nodes
+    _require(nodes, ("lat", "lon"), "backbone_nodes")
+    _require(links, ("a", "b"), "backbone_links")
+    raw = (
+        links["route_km"] if "route_km" in links.columns else pd.Series("", links.index)
+    )
+    text = raw.astype(str).str.strip().replace({"nan": "", "None": ""})
+    route = pd.to_numeric(text.replace("", np.nan), errors="coerce").astype("float64")
+    problems = [
+        f"route_km of link {a}-{b} is not a positive number"
+        for a, b in links.loc[(text != "") & ~(route > 0), ["a", "b"]].itertuples(
+            index=False
+        )
+    ]
+    unknown = sorted((set(links["a"]) | set(links["b"])) - set(nodes.index))
+    if unknown:
+        problems.append(
+            f"links name PoP(s) not in backbone_nodes: {', '.join(unknown)}"
+        )
+    if problems:
+        raise InputError("backbone_links.csv: " + "; ".join(problems))
+
+    graph = nx.Graph()
+    for node_id, row in nodes.iterrows():
+        name = row["name"] if "name" in nodes.columns else str(node_id)
+        graph.add_node(node_id, lat=float(row["lat"]), lon=float(row["lon"]), name=name)
+    a, b = links["a"].to_numpy(), links["b"].to_numpy()
+    gc = great_circle_km(
+        nodes.loc[a, "lat"].to_numpy(),
+        nodes.loc[a, "lon"].to_numpy(),
+        nodes.loc[b, "lat"].to_numpy(),
+        nodes.loc[b, "lon"].to_numpy(),
+    )
+    for u, v, circle, published in zip(a, b, gc, route.to_numpy(), strict=True):
+        if u == v:
+            continue
+        if np.isnan(published):
+            length = circle * params.route_factor
+        else:
+            if published < circle:
+                logger.warning(
+                    "link %s-%s: route_km %.0f below great circle %.0f km; "
+                    "using the great circle",
+                    u,
+                    v,
+                    published,
+                    circle,
+                )
+            length = max(published, circle)
+        if not graph.has_edge(u, v) or graph.edges[u, v]["length_km"] > length:
+            graph.add_edge(
+                u, v, length_km=float(length), published=not np.isnan(published)
+            )
+    _remove(graph, removed_nodes, removed_links)
+    return graph
+
+
+def rtt_matrix(
+    graph: nx.Graph, hubs: pd.DataFrame, sites: pd.DataFrame, *, params: NetworkParams
+) -> pd.DataFrame:
+    """Modelled RTT from every hub to every site, in ms.
+
+    One Dijkstra run per PoP of the core gives the PoP-to-PoP RTT matrix; each hub and
+    site is attached to its nearest core PoP; the result is one fancy-indexed lookup
+    plus two broadcast additions.
+
+    Parameters
+    ----------
+    graph
+        Backbone from :func:`backbone_graph`.
+    hubs, sites
+        Points indexed by ``hub_id`` / ``site_id``, columns ``lat``, ``lon`` (degrees).
+    params
+        Model parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        float64 RTTs in ms, index ``hub_id`` (hubs' index), columns ``site_id``.
+    """
+    _require(hubs, ("lat", "lon"), "hubs")
+    _require(sites, ("lat", "lon"), "sites")
+    core, pop_rtt = _core_rtt(graph, params)
+    hub_pop, hub_ms = _attach(graph, core, hubs["lat"], hubs["lon"], params)
+    site_pop, site_ms = _attach(graph, core, sites["lat"], sites["lon"], params)
+    values = pop_rtt[np.ix_(hub_pop, site_pop)]
+    values += hub_ms[:, None]
+    values += site_ms[None, :]
+    return pd.DataFrame(values, index=hubs.index.copy(), columns=sites.index.copy())
+
+
+def rtt_path(
+    graph: nx.Graph,
+    a_latlon: tuple[float, float],
+    b_latlon: tuple[float, float],
+    *,
+    params: NetworkParams,
+) -> Route:
+    """Modelled RTT and backbone path between two points.
+
+    Parameters
+    ----------
+    graph
+        Backbone from :func:`backbone_graph`.
+    a_latlon, b_latlon
+        ``(lat, lon)`` of the two ends, WGS84 degrees.
+    params
+        Model parameters.
+
+    Returns
+    -------
+    Route
+        RTT (ms), PoP path and fibre lengths; equal to the matching entry of
+        :func:`rtt_matrix`.
+    """
+    core = _core(graph)
+    ends = [
+        _attach(graph, core, pd.Series([lat]), pd.Series([lon]), params)
+        for lat, lon in (a_latlon, b_latlon)
+    ]
+    (pop_a, ms_a), (pop_b, ms_b) = ends
+    source, target = core[pop_a[0]], core[pop_b[0]]
+    backbone_ms, path = nx.single_source_dijkstra(
+        graph, source, target, weight=_edge_ms(params)
+    )
+    access = tuple(
+        (ms[0] - params.access_delay_ms) * 1000 / (2 * params.fibre_us_per_km)
+        for ms in (ms_a, ms_b)
+    )
+    backbone_km = sum(
+        graph.edges[u, v]["length_km"] for u, v in zip(path[:-1], path[1:], strict=True)
+    )
+    return Route(
+        rtt_ms=float(ms_a[0] + backbone_ms + ms_b[0]),
+        nodes=tuple(path),
+        backbone_km=float(backbone_km),
+        access_km=(float(access[0]), float(access[1])),
+    )
+
+
+def pair_rtt(
+    graph: nx.Graph, pairs: pd.DataFrame, *, params: NetworkParams
+) -> np.ndarray:
+    """Modelled RTT (ms) of point pairs, row by row.
+
+    ``pairs`` has columns ``from_lat``, ``from_lon``, ``to_lat``, ``to_lon`` (degrees);
+    the result has one RTT per row.
+    """
+    _require(pairs, ("from_lat", "from_lon", "to_lat", "to_lon"), "pairs")
+    core, pop_rtt = _core_rtt(graph, params)
+    pop_a, ms_a = _attach(graph, core, pairs["from_lat"], pairs["from_lon"], params)
+    pop_b, ms_b = _attach(graph, core, pairs["to_lat"], pairs["to_lon"], params)
+    return pop_rtt[pop_a, pop_b] + ms_a + ms_b
+
+
+def validation_table(
+    graph: nx.Graph, measurements: pd.DataFrame, *, params: NetworkParams
+) -> pd.DataFrame:
+    """Model against measured RTTs for each pair of the measurement table.
+
+    Parameters
+    ----------
+    measurements
+        Rows of ``data/latency_measurements.csv`` (``pair_id``, the ends' names and
+        ``lat``/``lon``, ``rtt_ms``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``pair_id``: ``from_name``, ``to_name``, ``measured_ms``,
+        ``model_ms``, ``error_pct`` (signed, model over measured) and ``split``
+        (``calibration`` for odd ``pair_id``, ``validation`` for even ones).
+    """
+    _require(
+        measurements, ("pair_id", "from_name", "to_name", "rtt_ms"), "measurements"
+    )
+    model = pair_rtt(graph, measurements, params=params)
+    measured = measurements["rtt_ms"].to_numpy(dtype="float64")
+    pair_id = measurements["pair_id"].astype(int).to_numpy()
+    return pd.DataFrame(
+        {
+            "from_name": measurements["from_name"].to_numpy(),
+            "to_name": measurements["to_name"].to_numpy(),
+            "measured_ms": measured,
+            "model_ms": model,
+            "error_pct": 100 * (model - measured) / measured,
+            "split": np.where(pair_id % 2 == 1, "calibration", "validation"),
+        },
+        index=pd.Index(pair_id, name="pair_id"),
+    )
+
+
+def calibrate(
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    measurements: pd.DataFrame,
+    *,
+    params: NetworkParams,
+    route_factors: Iterable[float] = np.arange(1.0, 2.501, 0.05),
+    hop_delays_ms: Iterable[float] = np.arange(0.0, 4.001, 0.25),
+    access_delays_ms: Iterable[float] = np.arange(0.0, 10.001, 0.1),
+) -> NetworkParams:
+    """Fit ``route_factor``, ``hop_delay_ms`` and ``access_delay_ms`` by grid search.
+
+    Minimises the mean absolute percentage error over the calibration rows (odd
+    ``pair_id``) of ``measurements``; the other parameters are kept from ``params``.
+    ``access_delay_ms`` adds a constant to every RTT, so it is searched on the modelled
+    values of each (route factor, hop delay) without recomputing paths.
+
+    Returns
+    -------
+    NetworkParams
+        ``params`` with the three fitted values.
+    """
+    rows = measurements[measurements["pair_id"].astype(int) % 2 == 1]
+    measured = rows["rtt_ms"].to_numpy(dtype="float64")
+    offsets = np.asarray(list(access_delays_ms), dtype="float64")
+    best = (np.inf, params)
+    for factor in route_factors:
+        graph = backbone_graph(
+            nodes, links, params=replace(params, route_factor=factor)
+        )
+        for hop in hop_delays_ms:
+            trial = replace(
+                params,
+                route_factor=float(factor),
+                hop_delay_ms=float(hop),
+                access_delay_ms=0.0,
+            )
+            base = pair_rtt(graph, rows, params=trial)
+            # each end adds access_delay_ms once: total offset is twice the value
+            errors = np.abs(base[None, :] + 2 * offsets[:, None] - measured) / measured
+            mape = errors.mean(axis=1)
+            k = int(np.argmin(mape))
+            if mape[k] < best[0]:
+                best = (mape[k], replace(trial, access_delay_ms=float(offsets[k])))
+    return best[1]
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle (haversine) distance in km between points given in degrees."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{table}: missing column(s) {', '.join(missing)}")
+
+
+def _remove(
+    graph: nx.Graph, nodes: Iterable[str], links: Iterable[tuple[str, str]]
+) -> None:
+    problems = []
+    for a, b in links:
+        if graph.has_edge(a, b):
+            graph.remove_edge(a, b)
+        else:
+            problems.append(f"no link {a}-{b} to remove")
+    for node in nodes:
+        if node in graph:
+            graph.remove_node(node)
+        else:
+            problems.append(f"no PoP {node} to remove")
+    if problems:
+        raise InputError(
+            "backbone what-if: " + "; ".join(problems) + " (check the ids)"
+        )
+
+
+def _core(graph: nx.Graph) -> list[str]:
+    """PoPs of the largest connected component that has a link, sorted by id."""
+    components = [c for c in nx.connected_components(graph) if len(c) > 1]
+    if not components:
+        raise InputError(
+            "backbone: no two PoPs are linked; the network model needs links"
+        )
+    return sorted(max(components, key=len))
+
+
+def _edge_ms(params: NetworkParams):
+    scale = 2 * params.fibre_us_per_km / 1000
+    return lambda u, v, data: data["length_km"] * scale + params.hop_delay_ms
+
+
+def _core_rtt(graph: nx.Graph, params: NetworkParams) -> tuple[list[str], np.ndarray]:
+    """Core PoP ids and their RTT matrix (ms), one Dijkstra run per PoP."""
+    core = _core(graph)
+    position = {node: i for i, node in enumerate(core)}
+    rtt = np.empty((len(core), len(core)))
+    weight = _edge_ms(params)
+    for i, source in enumerate(core):
+        lengths = nx.single_source_dijkstra_path_length(graph, source, weight=weight)
+        for node, ms in lengths.items():
+            rtt[i, position[node]] = ms
+    return core, rtt
+
+
+def _attach(
+    graph: nx.Graph,
+    core: list[str],
+    lat: pd.Series,
+    lon: pd.Series,
+    params: NetworkParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``core`` of each point's nearest PoP, and its access RTT in ms."""
+    pop_lat = np.array([graph.nodes[n]["lat"] for n in core])
+    pop_lon = np.array([graph.nodes[n]["lon"] for n in core])
+    lat = lat.to_numpy(dtype="float64")
+    lon = lon.to_numpy(dtype="float64")
+    nearest = np.empty(len(lat), dtype=np.intp)
+    distance = np.empty(len(lat))
+    for start in range(0, len(lat), 4096):
+        block = slice(start, start + 4096)
+        d = great_circle_km(lat[block, None], lon[block, None], pop_lat, pop_lon)
+        nearest[block] = np.argmin(d, axis=1)
+        distance[block] = d[np.arange(d.shape[0]), nearest[block]]
+    access_ms = (
+        2 * params.fibre_us_per_km * params.access_route_factor * distance / 1000
+        + params.access_delay_ms
+    )
+    return nearest, access_ms
