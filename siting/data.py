@@ -18,7 +18,20 @@ import pandas as pd
 
 from siting.errors import InputError
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 MONTH_COLUMNS = tuple(f"t_{m}" for m in MONTHS)
 
 #: Files that make up a dataset, by table name.
@@ -254,7 +267,9 @@ def _read_any(path: Path) -> pd.DataFrame:
             return _read_point_geojson(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8"
+        ) from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV table ({exc})") from None
     except pd.errors.EmptyDataError:
@@ -268,15 +283,23 @@ def _read_point_geojson(path: Path) -> pd.DataFrame:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise InputError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
-        raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
+        raise InputError(
+            f"{path}: not a GeoJSON FeatureCollection (no 'features' list)"
+        )
     rows = []
     for number, feature in enumerate(features, start=1):
         geometry = (feature or {}).get("geometry") or {}
         coords = geometry.get("coordinates")
-        if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+        if (
+            geometry.get("type") != "Point"
+            or not isinstance(coords, list)
+            or len(coords) < 2
+        ):
             raise InputError(
                 f"{path}: feature {number}: field 'geometry': needs a Point with "
                 "[lon, lat] coordinates"
@@ -306,7 +329,8 @@ def _check_column(
     def bad(mask: pd.Series, what: str) -> None:
         for row in np.flatnonzero(mask.to_numpy())[:5]:
             problems.append(
-                f"{path}: row {row + 2}: field '{column}': {what} (got {text.iloc[row]!r})"
+                f"{path}: row {row + 2}: field '{column}': {what} "
+                f"(got {text.iloc[row]!r})"
             )
 
     if kind in ("id", "country_id", "str", "country"):
@@ -314,7 +338,10 @@ def _check_column(
         if kind in ("id", "country_id"):
             bad(text.duplicated() & (text != ""), "duplicate id; ids must be unique")
         if kind in ("country", "country_id"):
-            bad(~text.str.fullmatch(r"[A-Z]{2}") & (text != ""), "not an ISO alpha-2 code")
+            bad(
+                ~text.str.fullmatch(r"[A-Z]{2}") & (text != ""),
+                "not an ISO alpha-2 code",
+            )
         return text
     numbers = pd.to_numeric(text, errors="coerce")
     bad(numbers.isna(), "not a number; write a plain decimal number")

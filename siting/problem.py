@@ -89,14 +89,16 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     table = pd.concat([candidates, energy, grid, cooling, connectivity], axis=1)
     for layer, columns in COST_PARTS.items():
         table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(axis=1)
-    table["annual_cost_eur"] = table[[f"{layer}_cost_eur_per_year" for layer in COST_PARTS]].sum(
-        axis=1
-    )
+    table["annual_cost_eur"] = table[
+        [f"{layer}_cost_eur_per_year" for layer in COST_PARTS]
+    ].sum(axis=1)
     table["excluded_reason"] = _exclusion_reasons(table, scenario)
     return table
 
 
-def apply_country_overrides(countries: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def apply_country_overrides(
+    countries: pd.DataFrame, scenario: Scenario
+) -> pd.DataFrame:
     """The country table with the scenario's ``country_overrides`` applied."""
     unknown = sorted(set(scenario.country_overrides) - set(countries.index))
     if unknown:
@@ -139,7 +141,9 @@ def build_problem(
     separation = selection.min_separation_km
     incompatible: tuple[tuple[int, int], ...] = ()
     if separation > 0:
-        distance = distance_matrix_km(sites["lat"], sites["lon"], sites["lat"], sites["lon"])
+        distance = distance_matrix_km(
+            sites["lat"], sites["lon"], sites["lat"], sites["lon"]
+        )
         rows, cols = np.nonzero(np.triu(distance < separation, k=1))
         incompatible = tuple(zip(rows.tolist(), cols.tolist(), strict=True))
     rtt = rtt.loc[list(hubs.index), list(site_ids)]

@@ -133,6 +133,7 @@ class Network(_Section):
     route_factor: float = Field(ge=1, allow_inf_nan=False)
     hop_delay_ms: float = Field(ge=0, allow_inf_nan=False)
     access_delay_ms: float = Field(ge=0, allow_inf_nan=False)
+    access_route_factor: float = Field(ge=1, allow_inf_nan=False)
 
 
 class SolverSettings(_Section):
@@ -160,7 +161,7 @@ class Scenario(_Section):
     base_dir: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario as plain JSON-ready data (infinity written as the string "inf")."""
+        """The scenario as JSON-ready data (infinity written as the string "inf")."""
         return _json_safe(self.model_dump(mode="python", exclude={"base_dir"}))
 
     @property
@@ -170,14 +171,14 @@ class Scenario(_Section):
         return hashlib.sha256(text.encode()).hexdigest()
 
     def resolve_path(self, value: str) -> Path | None:
-        """A path of the ``data`` section, relative to the scenario file; None if empty."""
+        """A ``data`` path resolved against the scenario's folder; None if empty."""
         if not value:
             return None
         path = Path(value).expanduser()
         return path if path.is_absolute() else Path(self.base_dir or ".") / path
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A copy with dotted-name overrides applied, e.g. ``{"selection.sites": 3}``."""
+        """A copy with dotted overrides applied, e.g. ``{"selection.sites": 3}``."""
         tree = self.model_dump(mode="python")
         for dotted, value in overrides.items():
             node = tree
@@ -228,7 +229,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save the scenario as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 text; save the scenario as UTF-8"
+        ) from None
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Connectivity layer: fibre from each site to the backbone and its annual cost.
 
-    fibre (km)      = great-circle distance to the nearest point of presence x route_factor
+    fibre (km)      = great-circle km to the nearest point of presence x route_factor
     capex (EUR)     = fibre km x fibre_eur_per_km
     annual (EUR/yr) = capex x (capital recovery factor + fibre_opex_share)
 
@@ -34,10 +34,16 @@ def connectivity_layer(
     nearest = distance.argmin(axis=1)
     pop_km = distance[np.arange(len(nearest)), nearest]
     is_ixp = (nodes["kind"] == "ixp").to_numpy()
-    ixp_km = distance[:, is_ixp].min(axis=1) if is_ixp.any() else np.full(len(nearest), np.nan)
+    ixp_km = (
+        distance[:, is_ixp].min(axis=1)
+        if is_ixp.any()
+        else np.full(len(nearest), np.nan)
+    )
     fibre_km = pop_km * settings.route_factor
     capex = fibre_km * settings.fibre_eur_per_km
-    annual_share = capital_recovery_factor(scenario.facility) + settings.fibre_opex_share
+    annual_share = (
+        capital_recovery_factor(scenario.facility) + settings.fibre_opex_share
+    )
     return pd.DataFrame(
         {
             "pop": nodes.index.to_numpy()[nearest],

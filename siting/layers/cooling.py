@@ -49,12 +49,20 @@ def cooling_layer(
     monthly = climate[list(MONTH_COLUMNS)].to_numpy()[nearest]
     cooling = scenario.cooling
     technology = cooling.selected
-    share = free_cooling_share(monthly, technology.free_cooling_max_c, cooling.daily_swing_c)
+    share = free_cooling_share(
+        monthly, technology.free_cooling_max_c, cooling.daily_swing_c
+    )
     pue = technology.pue_free * share + technology.pue_mechanical * (1.0 - share)
-    water = it_energy_mwh_per_year(scenario.facility) * technology.wue_l_per_kwh * (1 - share)
+    water = (
+        it_energy_mwh_per_year(scenario.facility)
+        * technology.wue_l_per_kwh
+        * (1 - share)
+    )
     stress = candidates["country"].map(countries["water_stress"]).to_numpy(float)
-    water_cost = water * cooling.water_price_eur_per_m3 * (
-        1.0 + cooling.water_stress_penalty * stress
+    water_cost = (
+        water
+        * cooling.water_price_eur_per_m3
+        * (1.0 + cooling.water_stress_penalty * stress)
     )
     return pd.DataFrame(
         {
@@ -72,7 +80,9 @@ def cooling_layer(
     )
 
 
-def free_cooling_share(monthly_c: np.ndarray, limit_c: float, swing_c: float) -> np.ndarray:
+def free_cooling_share(
+    monthly_c: np.ndarray, limit_c: float, swing_c: float
+) -> np.ndarray:
     """Share of the year's hours at or below ``limit_c`` (0-1), one value per row.
 
     Parameters

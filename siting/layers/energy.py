@@ -1,10 +1,10 @@
 """Energy layer: facility power, annual energy, electricity cost and carbon.
 
-    facility power (MW) = IT power (MW) x PUE of the site
-    energy (MWh/yr)     = facility power x 8,760 h x utilisation
-    electricity cost    = energy x price of the site's country (EUR/MWh)
-    emissions (t/yr)    = energy x carbon intensity (g/kWh = kg/MWh) / 1,000
-    carbon cost         = emissions x carbon price (EUR/t)
+facility power (MW) = IT power (MW) x PUE of the site
+energy (MWh/yr)     = facility power x 8,760 h x utilisation
+electricity cost    = energy x price of the site's country (EUR/MWh)
+emissions (t/yr)    = energy x carbon intensity (g/kWh = kg/MWh) / 1,000
+carbon cost         = emissions x carbon price (EUR/t)
 """
 
 from __future__ import annotations

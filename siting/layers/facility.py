@@ -8,7 +8,7 @@ HOURS_PER_YEAR = 8760.0
 
 
 def it_power_mw(facility: Facility) -> float:
-    """Peak IT power (MW): accelerators x rack power per accelerator x (1 + overhead)."""
+    """Peak IT power (MW): accelerators x rack W per accelerator x (1 + overhead)."""
     watts = facility.accelerators * facility.rack_w_per_accelerator
     return watts * (1.0 + facility.it_overhead_fraction) / 1e6
 

@@ -41,8 +41,12 @@ def grid_layer(
     nearest_km = distance[np.arange(len(nearest)), nearest]
     nearby = (distance <= grid.headroom_radius_km) @ assets["capacity_mw"].to_numpy()
     headroom = grid.headroom_share * nearby
-    shortfall = np.maximum(0.0, power_mw.reindex(candidates.index).to_numpy() - headroom)
-    capex = shortfall * grid.reinforcement_eur_per_mw + nearest_km * grid.line_eur_per_km
+    shortfall = np.maximum(
+        0.0, power_mw.reindex(candidates.index).to_numpy() - headroom
+    )
+    capex = (
+        shortfall * grid.reinforcement_eur_per_mw + nearest_km * grid.line_eur_per_km
+    )
     return pd.DataFrame(
         {
             "grid_asset": assets.index.to_numpy()[nearest],

@@ -1,0 +1,42 @@
+"""The ``siting`` command line: each command parses options, calls the library, prints.
+
+A user's mistake (:class:`~siting.errors.SitingError`) is printed without a traceback
+and exits with status 2; Ctrl-C exits with status 130.
+"""
+
+from __future__ import annotations
+
+import click
+
+from siting.errors import SitingError
+
+
+class _Group(click.Group):
+    """A command group that turns the package's errors into exit statuses."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SitingError as exc:
+            click.secho(f"Error: {exc}", err=True, fg="red")
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing was written.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="siting")
+def main() -> None:
+    """Choose sites for the EU's AI gigafactories."""
+
+
+def _register() -> None:
+    from siting.cli.latency import latency
+    from siting.cli.optimise import optimise
+
+    main.add_command(optimise)
+    main.add_command(latency)
+
+
+_register()

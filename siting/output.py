@@ -1,0 +1,221 @@
+"""Write a run's outputs: ``result.json`` and ``sites.geojson``.
+
+Writes are atomic at the folder level: everything goes into a temporary folder beside
+the target, which is renamed into place only when complete, so an interrupted run leaves
+either the previous outputs or the new ones, never a mix or a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting.errors import InputError
+from siting.pipeline import Result
+from siting.problem import COST_PARTS
+
+#: Columns of every candidate written to ``sites.geojson``, with units in the names.
+SITE_PROPERTIES = (
+    "site_id",
+    "name",
+    "country",
+    "kind",
+    "selected",
+    "rank",
+    "excluded_reason",
+    "annual_cost_eur",
+    *(f"{layer}_cost_eur_per_year" for layer in COST_PARTS),
+    "price_eur_per_mwh",
+    "carbon_g_per_kwh",
+    "power_mw",
+    "energy_mwh_per_year",
+    "carbon_t_per_year",
+    "pue",
+    "free_cooling_hours",
+    "mean_temp_c",
+    "water_m3_per_year",
+    "water_stress",
+    "grid_headroom_mw",
+    "grid_shortfall_mw",
+    "grid_asset_km",
+    "pop_km",
+    "ixp_km",
+    "fibre_km",
+    "researchers_served",
+    "mean_rtt_ms",
+)
+
+PACKAGES = ("siting", "numpy", "pandas", "networkx", "pulp", "highspy", "pydantic")
+
+
+def check_out_dir(out_dir: Path, *, force: bool) -> None:
+    """Refuse an output folder that exists and is not empty, unless ``force``.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(
+            f"{out_dir}: --out names a file, not a folder; choose a folder"
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise InputError(
+            f"{out_dir}: the output folder exists and is not empty; pass --force to "
+            "replace it or choose another --out"
+        )
+
+
+def write_outputs(result: Result, out_dir: Path, *, force: bool = False) -> list[Path]:
+    """Write ``result.json`` and ``sites.geojson`` into ``out_dir`` atomically.
+
+    Returns the paths written. With ``force`` an existing folder is replaced whole.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, force=force)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    documents = {
+        "result.json": result_document(result),
+        "sites.geojson": sites_geojson(result.sites),
+    }
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        for name, document in documents.items():
+            (staging / name).write_text(_dumps(document), encoding="utf-8")
+        _replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out_dir / name for name in documents]
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    """The content of ``result.json``."""
+    solution = result.solution
+    selection = result.selection
+    fixed = float(selection["annual_cost_eur"].sum())
+    latency = float(solution.objective) - fixed
+    return {
+        "status": solution.status,
+        "objective_eur_per_year": solution.objective,
+        "objective_breakdown_eur_per_year": {
+            **{
+                layer: float(selection[f"{layer}_cost_eur_per_year"].sum())
+                for layer in COST_PARTS
+            },
+            "latency": latency,
+        },
+        "bound": solution.bound,
+        "gap": solution.gap,
+        "solver": solution.solver,
+        "runtime_s": solution.runtime_s,
+        "timings_s": result.timings_s,
+        "mean_rtt_ms": result.mean_rtt_ms,
+        "selected": [
+            _selected_site(site_id, row) for site_id, row in selection.iterrows()
+        ],
+        "scenario": result.scenario.to_dict(),
+        "scenario_sha256": result.scenario.sha256,
+        "data_sha256": result.data_sha256,
+        "versions": versions(),
+    }
+
+
+def sites_geojson(sites: pd.DataFrame) -> dict[str, Any]:
+    """Every candidate as an RFC 7946 FeatureCollection of Points ([lon, lat])."""
+    table = sites.reset_index()
+    features = []
+    for row in table.to_dict(orient="records"):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
+                },
+                "properties": {key: row.get(key) for key in SITE_PROPERTIES},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages a result depends on."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _selected_site(site_id: str, row: pd.Series) -> dict[str, Any]:
+    return {
+        "rank": row["rank"],
+        "site_id": site_id,
+        "name": row["name"],
+        "country": row["country"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "annual_cost_eur": row["annual_cost_eur"],
+        "annual_cost_breakdown_eur": {
+            layer: row[f"{layer}_cost_eur_per_year"] for layer in COST_PARTS
+        },
+        "mean_rtt_ms": row["mean_rtt_ms"],
+        "researchers_served": row["researchers_served"],
+        "pue": row["pue"],
+        "power_mw": row["power_mw"],
+    }
+
+
+def _replace_dir(staging: Path, out_dir: Path) -> None:
+    """Move ``staging`` to ``out_dir``, replacing an existing folder in two renames."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready value: numpy scalars to Python, NaN/NA to None, floats rounded."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer | int):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        value = float(value)
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return round(value, 6)
+    return value
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return (
+        json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )
