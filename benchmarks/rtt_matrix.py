@@ -1,0 +1,132 @@
+"""Time the full hubs x sites RTT matrix against a per-pair shortest-path baseline.
+
+Run: ``python benchmarks/rtt_matrix.py [--hubs 10000] [--sites 2000] [--sample 300]``
+
+The backbone is the packaged ``data/backbone_*.csv`` when present, else a synthetic
+one (PoPs at random European points, each linked to its four nearest). Hubs and sites
+are random points over Europe. The baseline adds each sampled hub and site to a copy
+of the graph as a node joined to its nearest core PoP and runs one networkx Dijkstra
+per pair; its time per pair is extrapolated to every pair. Both give the same RTTs
+(checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from siting.data import data_dir, read_table
+from siting.network import NetworkParams, backbone_graph, great_circle_km, rtt_matrix
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hubs", type=int, default=10_000)
+    parser.add_argument("--sites", type=int, default=2_000)
+    parser.add_argument("--sample", type=int, default=300)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    params = NetworkParams()
+    nodes, links, origin = _backbone(rng)
+    graph = backbone_graph(nodes, links, params=params)
+    hubs, sites = _points(rng, args.hubs, "h"), _points(rng, args.sites, "s")
+    print(
+        f"backbone: {origin}, {graph.number_of_nodes()} PoPs, "
+        f"{graph.number_of_edges()} links; {args.hubs} hubs x {args.sites} sites"
+    )
+
+    start = time.perf_counter()
+    matrix = rtt_matrix(graph, hubs, sites, params=params)
+    fast_s = time.perf_counter() - start
+    print(f"rtt_matrix: {fast_s:.2f} s for {matrix.size:,} pairs")
+
+    pick_h = rng.integers(0, args.hubs, args.sample)
+    pick_s = rng.integers(0, args.sites, args.sample)
+    work, core = _weighted_copy(graph, params)
+    start = time.perf_counter()
+    slow = [
+        _one_pair(work, core, hubs.iloc[i], sites.iloc[j], params)
+        for i, j in zip(pick_h, pick_s, strict=True)
+    ]
+    per_pair_s = (time.perf_counter() - start) / args.sample
+    baseline_s = per_pair_s * matrix.size
+    diff = np.abs(np.array(slow) - matrix.to_numpy()[pick_h, pick_s]).max()
+    print(
+        f"baseline (one networkx Dijkstra per pair): {per_pair_s * 1e3:.2f} ms per "
+        f"pair on {args.sample} pairs, extrapolated {baseline_s:,.0f} s "
+        f"({baseline_s / 3600:.1f} h) for all pairs; max difference {diff:.1e} ms"
+    )
+    print(f"speed-up: {baseline_s / fast_s:,.0f}x")
+
+
+def _backbone(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    folder = data_dir()
+    if (folder / "backbone_nodes.csv").is_file() and (
+        folder / "backbone_links.csv"
+    ).is_file():
+        nodes = read_table(folder / "backbone_nodes.csv", "backbone_nodes")
+        links = read_table(folder / "backbone_links.csv", "backbone_links")
+        return nodes, links, f"{folder}/backbone_*.csv"
+    nodes = _points(rng, 100, "pop")
+    distance = great_circle_km(
+        nodes["lat"].to_numpy()[:, None],
+        nodes["lon"].to_numpy()[:, None],
+        nodes["lat"].to_numpy()[None, :],
+        nodes["lon"].to_numpy()[None, :],
+    )
+    nearest = np.argsort(distance, axis=1)[:, 1:5]
+    pairs = {tuple(sorted((i, j))) for i, row in enumerate(nearest) for j in row}
+    links = pd.DataFrame(
+        [(nodes.index[i], nodes.index[j], "") for i, j in sorted(pairs)],
+        columns=["a", "b", "route_km"],
+    )
+    return nodes, links, "synthetic (100 PoPs, 4 nearest neighbours)"
+
+
+def _points(rng: np.random.Generator, n: int, prefix: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"lat": rng.uniform(36, 66, n), "lon": rng.uniform(-9, 28, n)},
+        index=pd.Index([f"{prefix}{i}" for i in range(n)], name="id"),
+    )
+
+
+def _weighted_copy(
+    graph: nx.Graph, params: NetworkParams
+) -> tuple[nx.Graph, pd.DataFrame]:
+    """Copy of the graph with each link's RTT (ms) as ``ms``, and the core PoPs."""
+    work = graph.copy()
+    scale = 2 * params.fibre_us_per_km / 1000
+    for _, _, data in work.edges(data=True):
+        data["ms"] = scale * data["length_km"] + params.hop_delay_ms
+    core = sorted(max(nx.connected_components(graph), key=len))
+    coords = pd.DataFrame(
+        [(graph.nodes[n]["lat"], graph.nodes[n]["lon"]) for n in core],
+        index=core,
+        columns=["lat", "lon"],
+    )
+    return work, coords
+
+
+def _one_pair(
+    work: nx.Graph, core: pd.DataFrame, hub: pd.Series, site: pd.Series, params
+) -> float:
+    """RTT of one pair: both ends joined to their nearest PoP, then one Dijkstra."""
+    scale = 2 * params.fibre_us_per_km / 1000
+    for name, point in (("__hub", hub), ("__site", site)):
+        gc = great_circle_km(point["lat"], point["lon"], core["lat"], core["lon"])
+        k = int(np.argmin(gc))
+        access = (
+            scale * params.access_route_factor * gc.iloc[k] + params.access_delay_ms
+        )
+        work.add_edge(name, core.index[k], ms=access)
+    rtt = nx.dijkstra_path_length(work, "__hub", "__site", weight="ms")
+    work.remove_nodes_from(["__hub", "__site"])
+    return rtt
+
+
+if __name__ == "__main__":
+    main()
