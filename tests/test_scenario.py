@@ -1,0 +1,78 @@
+import math
+
+import pytest
+
+from siting.errors import InputError
+from siting.scenario import DEFAULT_SCENARIO, load_scenario
+
+
+def test_default_scenario_has_every_knob():
+    scenario = load_scenario()
+    assert scenario.selection.sites == 5
+    assert scenario.selection.per_country == 1
+    assert math.isinf(scenario.selection.max_rtt_ms)
+    assert scenario.facility.accelerators == 100_000
+    assert scenario.cooling.selected == scenario.cooling.liquid
+
+
+def test_user_file_overrides_only_what_it_names(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[selection]\nsites = 3\n[cooling]\ntechnology = 'air'\n")
+    scenario = load_scenario(path)
+    default = load_scenario()
+    assert scenario.selection.sites == 3
+    assert scenario.selection.per_country == default.selection.per_country
+    assert scenario.cooling.selected == default.cooling.air
+    assert scenario.sha256 != default.sha256
+
+
+def test_hash_is_stable_and_json_has_no_infinity():
+    first, second = load_scenario(), load_scenario()
+    assert first.sha256 == second.sha256
+    assert first.to_dict()["solver"]["time_limit_s"] == "inf"
+
+
+def test_relative_data_paths_resolve_against_the_scenario_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[data]\ndir = 'tables'\n")
+    scenario = load_scenario(path)
+    assert scenario.resolve_path(scenario.data.dir) == tmp_path / "tables"
+    assert scenario.resolve_path("") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "hint"),
+    [
+        ("[selection]\nsitez = 3\n", "selection.sitez", "unknown field"),
+        ("[selection]\nsites = 'five'\n", "selection.sites", "valid integer"),
+        ("[selection]\nsites = 0\n", "selection.sites", "greater than or equal to 1"),
+        ("[cooling]\ntechnology = 'immersion'\n", "cooling.technology", "'liquid'"),
+        ("[bogus]\nx = 1\n", "bogus", "unknown field"),
+        ("[cooling.air]\npue_free = 1.6\n", "cooling.air", "pue_mechanical"),
+    ],
+)
+def test_bad_fields_are_named(tmp_path, text, field, hint):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"'{field}" in message
+    assert hint in message
+
+
+def test_broken_toml_names_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[selection\nsites = 3\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_scenario(path)
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="not found"):
+        load_scenario("no/such/scenario.toml")
+
+
+def test_default_file_is_packaged_next_to_the_module():
+    assert DEFAULT_SCENARIO.is_file()
