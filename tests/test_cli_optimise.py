@@ -68,7 +68,7 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
 
 
 def test_objective_recomputed_from_the_outputs(tmp_path, tiny_args):
-    """Fixed costs of the chosen sites plus lambda x researchers x RTT to the nearest."""
+    """Fixed costs of the chosen sites + lambda x researchers x RTT to the nearest."""
     import siting
     from siting.scenario import load_scenario
 
@@ -116,7 +116,8 @@ def test_options_reach_the_model(tmp_path, tiny_args):
 def test_scenario_file_is_applied(tmp_path, tiny_dir):
     scenario = tmp_path / "mine.toml"
     scenario.write_text(
-        f"[data]\ndir = '{tiny_dir}'\n[selection]\nsites = 2\nexcluded = ['fi-kajaani']\n"
+        f"[data]\ndir = '{tiny_dir}'\n"
+        "[selection]\nsites = 2\nexcluded = ['fi-kajaani']\n"
     )
     out = tmp_path / "out"
     assert (
