@@ -68,9 +68,9 @@ class NetworkParams:
     """
 
     fibre_us_per_km: float = 4.9
-    route_factor: float = 1.3
-    hop_delay_ms: float = 0.1
-    access_delay_ms: float = 1.0
+    route_factor: float = 1.6
+    hop_delay_ms: float = 0.5
+    access_delay_ms: float = 3.9
     access_route_factor: float = 1.3
 
     def __post_init__(self) -> None:
@@ -228,9 +228,10 @@ def rtt_matrix(
     """
     _require(hubs, ("lat", "lon"), "hubs")
     _require(sites, ("lat", "lon"), "sites")
-    core, pop_rtt = _core_rtt(graph, params)
+    core = _core(graph)
     hub_pop, hub_ms = _attach(graph, core, hubs["lat"], hubs["lon"], params)
     site_pop, site_ms = _attach(graph, core, sites["lat"], sites["lon"], params)
+    pop_rtt = _pop_rtt(graph, core, np.unique(hub_pop), params)
     values = pop_rtt[np.ix_(hub_pop, site_pop)]
     values += hub_ms[:, None]
     values += site_ms[None, :]
@@ -295,9 +296,10 @@ def pair_rtt(
     the result has one RTT per row.
     """
     _require(pairs, ("from_lat", "from_lon", "to_lat", "to_lon"), "pairs")
-    core, pop_rtt = _core_rtt(graph, params)
+    core = _core(graph)
     pop_a, ms_a = _attach(graph, core, pairs["from_lat"], pairs["from_lon"], params)
     pop_b, ms_b = _attach(graph, core, pairs["to_lat"], pairs["to_lon"], params)
+    pop_rtt = _pop_rtt(graph, core, np.unique(pop_a), params)
     return pop_rtt[pop_a, pop_b] + ms_a + ms_b
 
 
@@ -434,17 +436,19 @@ def _edge_ms(params: NetworkParams):
     return lambda u, v, data: data["length_km"] * scale + params.hop_delay_ms
 
 
-def _core_rtt(graph: nx.Graph, params: NetworkParams) -> tuple[list[str], np.ndarray]:
-    """Core PoP ids and their RTT matrix (ms), one Dijkstra run per PoP."""
-    core = _core(graph)
+def _pop_rtt(
+    graph: nx.Graph, core: list[str], sources: np.ndarray, params: NetworkParams
+) -> np.ndarray:
+    """RTT (ms) between core PoPs: rows ``sources`` (positions in ``core``) are filled
+    by one Dijkstra run each, other rows are NaN."""
     position = {node: i for i, node in enumerate(core)}
-    rtt = np.empty((len(core), len(core)))
+    rtt = np.full((len(core), len(core)), np.nan)
     weight = _edge_ms(params)
-    for i, source in enumerate(core):
-        lengths = nx.single_source_dijkstra_path_length(graph, source, weight=weight)
+    for i in sources:
+        lengths = nx.single_source_dijkstra_path_length(graph, core[i], weight=weight)
         for node, ms in lengths.items():
             rtt[i, position[node]] = ms
-    return core, rtt
+    return rtt
 
 
 def _attach(

@@ -368,3 +368,20 @@ def test_cli_user_errors_exit_2(data_folder):
     assert result.exit_code == 2 and "nowhere" in result.output
     result = runner.invoke(latency, ["--data-dir", str(data_folder), "Vienna"])
     assert result.exit_code == 2
+
+
+def test_packaged_backbone_gives_finite_rtts_above_the_bound():
+    folder = REPO / "data"
+    files = ["backbone_nodes.csv", "backbone_links.csv", "hubs.csv", "candidates.csv"]
+    if not all((folder / f).is_file() for f in files):
+        pytest.skip("packaged backbone, hubs or candidates table not present yet")
+    from siting.data import read_table
+
+    nodes = read_table(folder / "backbone_nodes.csv", "backbone_nodes")
+    links = read_table(folder / "backbone_links.csv", "backbone_links")
+    hubs = read_table(folder / "hubs.csv", "hubs")
+    sites = read_table(folder / "candidates.csv", "candidates")
+    graph = backbone_graph(nodes, links, params=NetworkParams())
+    matrix = rtt_matrix(graph, hubs, sites, params=NetworkParams())
+    assert np.isfinite(matrix.to_numpy()).all()
+    assert (matrix.to_numpy() >= 2 * _gc_between(hubs, sites) * 4.9 / 1000).all()
