@@ -311,12 +311,12 @@ def _build_model(inst: PMedianInstance, families, *, objective: bool = True) -> 
     )
     prob = pulp.LpProblem("pmedian", pulp.LpMinimize)
     y = {
-        int(i): pulp.LpVariable(f"y_{i}", cat=pulp.LpBinary)
+        int(i): prob.add_variable(f"y_{i}", cat=pulp.LpBinary)
         for i in np.flatnonzero(allowed)
     }
     hubs, sites = np.nonzero(_assignable(inst, allowed, families))
     xs = [
-        pulp.LpVariable(f"x_{j}_{i}", lowBound=0, upBound=1)
+        prob.add_variable(f"x_{j}_{i}", lowBound=0, upBound=1)
         for j, i in zip(hubs.tolist(), sites.tolist(), strict=True)
     ]
     x = dict(zip(zip(hubs.tolist(), sites.tolist(), strict=True), xs, strict=True))
@@ -537,4 +537,70 @@ def _gap(objective: float, bound: float) -> float:
 
 
 def _diagnose(inst: PMedianInstance, backend: str, time_limit) -> str:
-    return "the solver proved the constraints infeasible"
+    """Name a minimal set of constraint families that conflict (deletion filter).
+
+    Each family in :data:`FAMILIES` is dropped in turn; if the rest is still
+    infeasible it stays dropped. What remains is irreducible: dropping any one of its
+    families makes the problem feasible (unless a re-solve hit the time limit).
+    """
+    active = list(FAMILIES)
+    unsure = False
+    for family in FAMILIES:
+        trial = [f for f in active if f != family]
+        if _present(inst, family):
+            outcome = _feasibility(inst, trial, backend, time_limit)
+            unsure |= outcome == "unknown"
+            if outcome != "infeasible":
+                continue
+        active = trial
+    words = "; ".join(_describe(inst, f) for f in active) or "the assignment rows"
+    tail = (
+        "a re-solve hit the time limit, so the set may not be minimal"
+        if unsure
+        else "dropping any one of them makes the problem feasible"
+    )
+    return (
+        f"the p-median has no solution: the solver proved that these constraints "
+        f"conflict: {words} ({tail})"
+    )
+
+
+def _present(inst: PMedianInstance, family: str) -> bool:
+    return {
+        "excluded": inst.excluded.size > 0,
+        "forced": inst.forced.size > 0,
+        "incompatible": inst.incompatible.size > 0,
+        "coverage": inst.max_cost is not None,
+        "groups": inst.group_codes is not None and bool((inst.group_limits >= 0).any()),
+        "p": True,
+    }[family]
+
+
+def _feasibility(inst: PMedianInstance, families, backend: str, time_limit) -> str:
+    """'feasible', 'infeasible' or 'unknown' for the model with these families."""
+    run = _run(_build_model(inst, families, objective=False), backend, time_limit, None)
+    if run.status == "infeasible":
+        return "infeasible"
+    return "feasible" if run.selected is not None else "unknown"
+
+
+def _describe(inst: PMedianInstance, family: str) -> str:
+    if family == "p":
+        return f"exactly p={inst.p} sites"
+    if family == "groups":
+        limits = sorted({int(v) for v in inst.group_limits if v >= 0})
+        return f"at most {'/'.join(map(str, limits))} site(s) per group"
+    if family == "coverage":
+        return f"every hub within max_cost={inst.max_cost:g} of a selected site"
+    if family == "incompatible":
+        return f"{len(inst.incompatible)} incompatible pair(s) not both selected"
+    if family == "forced":
+        return f"forced sites {_short(inst.forced)} selected"
+    return f"excluded sites {_short(inst.excluded)} not selected"
+
+
+def _short(values: np.ndarray, limit: int = 10) -> str:
+    items = values.tolist()
+    if len(items) <= limit:
+        return str(items)
+    return f"{items[:limit]} and {len(items) - limit} more"
