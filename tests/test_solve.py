@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from siting import mip
 from siting import solve as solve_module
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import SOLVERS, heuristic_pmedian, solve_pmedian
@@ -283,9 +284,9 @@ def test_time_limit_returns_a_feasible_solution(solver):
 
 def test_time_limit_without_incumbent_falls_back_to_the_warm_start(monkeypatch):
     def no_solution(model, backend, time_limit, warm):
-        return solve_module._Run("time_limit", None, 5.0)
+        return mip.Run("time_limit", None, 5.0)
 
-    monkeypatch.setattr(solve_module, "_run", no_solution)
+    monkeypatch.setattr(mip, "run", no_solution)
     cost, weights = [[1, 4], [4, 1]], [1, 3]
     sol = solve_pmedian(cost, weights, 1, time_limit=1)
     assert sol.status == "time_limit"
@@ -296,9 +297,9 @@ def test_time_limit_without_incumbent_falls_back_to_the_warm_start(monkeypatch):
 
 def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
     def no_solution(model, backend, time_limit, warm):
-        return solve_module._Run("time_limit", None, np.nan)
+        return mip.Run("time_limit", None, np.nan)
 
-    monkeypatch.setattr(solve_module, "_run", no_solution)
+    monkeypatch.setattr(mip, "run", no_solution)
     monkeypatch.setattr(solve_module, "greedy_interchange", lambda inst: None)
     with pytest.raises(SolverError, match="before finding any feasible selection"):
         solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, time_limit=1)
