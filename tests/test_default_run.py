@@ -37,7 +37,7 @@ def test_default_picks_five_sites_in_five_member_states(default_run):
 
 
 def test_installed_command_runs_from_any_folder(tmp_path):
-    """`pip install .` then `siting optimise` in an unrelated folder (skip if absent)."""
+    """`pip install .` then `siting optimise` in another folder (skip if absent)."""
     command = shutil.which("siting", path=str(Path(sys.executable).parent))
     if command is None:
         pytest.skip("the siting console script is not installed in this environment")
