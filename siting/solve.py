@@ -133,14 +133,17 @@ def solve_pmedian(
         (150 and 300 sites, one per group, p = 5) and the plain p-median with
         p = 5 and 10, but 0.8x on the 100-node p-median with p = 20.
     time_limit
-        Seconds given to the MIP solver (the warm-start heuristic runs before it and
-        counts in ``runtime_s`` only). None for no limit.
+        Seconds given to the MIP solver, and again to each re-solve of the
+        infeasibility diagnosis. Model building and the warm-start heuristic run
+        before it and count in ``runtime_s`` only. None for no limit.
 
     Returns
     -------
     Solution
         Status ``"optimal"`` or ``"time_limit"``; each hub is assigned to its
-        cheapest usable selected site, ties going to the lowest site index.
+        cheapest usable selected site, ties going to the lowest site index. Among
+        selections of equal objective the one the solver returns is kept, so the
+        two backends may return different sites with the same objective.
 
     Raises
     ------

@@ -305,6 +305,32 @@ def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
         solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, time_limit=1)
 
 
+# --- a published optimum --------------------------------------------------------
+
+
+def read_orlib(path):
+    """Distance matrix and p of an OR-Library pmed file (last repeated edge counts)."""
+    tokens = np.array(path.read_text().split(), dtype=np.int64)
+    n, m, p = (int(v) for v in tokens[:3])
+    dist = np.full((n, n), np.inf)
+    for i, j, c in tokens[3 : 3 + 3 * m].reshape(m, 3).tolist():
+        dist[i - 1, j - 1] = dist[j - 1, i - 1] = c
+    np.fill_diagonal(dist, 0.0)
+    for k in range(n):
+        np.minimum(dist, dist[:, k : k + 1] + dist[k : k + 1, :], out=dist)
+    return dist, p
+
+
+def test_orlib_pmed1_reaches_the_published_optimum(shared_dir):
+    dist, p = read_orlib(shared_dir / "benchmarks" / "orlib" / "pmed1.txt")
+    sol = solve_pmedian(dist, np.ones(len(dist)), p)
+    assert (len(dist), p) == (100, 5)
+    assert sol.objective == 5819.0  # Beasley (1985), OR-Library pmedopt
+    assert sol.status == "optimal"
+    heur = heuristic_pmedian(dist, np.ones(len(dist)), p)
+    assert heur.objective >= 5819.0
+
+
 # --- properties: brute force, solver agreement, checker -------------------------
 
 
