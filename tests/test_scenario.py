@@ -76,3 +76,18 @@ def test_missing_file():
 
 def test_default_file_is_packaged_next_to_the_module():
     assert DEFAULT_SCENARIO.is_file()
+
+
+def test_every_source_cited_in_default_toml_is_in_sources_csv():
+    import re
+
+    import pandas as pd
+
+    from siting.data import data_dir
+
+    known = set(pd.read_csv(data_dir() / "sources.csv")["id"])
+    cited = set(
+        re.findall(r"\(([a-z][a-z0-9_]+_[a-z0-9_]+)\)", DEFAULT_SCENARIO.read_text())
+    )
+    assert cited, "default.toml cites no source"
+    assert cited <= known, sorted(cited - known)
