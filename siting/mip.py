@@ -248,14 +248,15 @@ def _run_highs(model: Model, time_limit, warm: bool) -> Run:
     start = {v: v.varValue for v in model.y.values()} if warm else None
     solver = _HiGHS(start, msg=False, timeLimit=time_limit, gapRel=REL_GAP)
     model.prob.solve(solver)
+    import highspy
+
     highs = model.prob.solverModel
-    status = highs.getModelStatus()
-    info = highs.getInfo()
-    kind = _highs_status(status)
+    kind = _highs_status(highs.getModelStatus())
     if kind == "infeasible":
         return Run("infeasible", None, np.nan)
-    has_solution = info.primal_solution_status == 2
-    selected = _selected(model) if has_solution else None
+    info = highs.getInfo()
+    feasible = highspy.SolutionStatus.kSolutionStatusFeasible
+    selected = _selected(model) if info.primal_solution_status == feasible else None
     bound = float(info.mip_dual_bound)
     return Run(kind, selected, bound if np.isfinite(bound) else np.nan)
 
