@@ -133,7 +133,9 @@ def result_document(result: Result) -> dict[str, Any]:
     }
 
 
-def sites_geojson(sites: pd.DataFrame) -> dict[str, Any]:
+def sites_geojson(
+    sites: pd.DataFrame, properties: tuple[str, ...] = SITE_PROPERTIES
+) -> dict[str, Any]:
     """Every candidate as an RFC 7946 FeatureCollection of Points ([lon, lat])."""
     table = sites.reset_index()
     features = []
@@ -145,10 +147,29 @@ def sites_geojson(sites: pd.DataFrame) -> dict[str, Any]:
                     "type": "Point",
                     "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
                 },
-                "properties": {key: row.get(key) for key in SITE_PROPERTIES},
+                "properties": {key: row.get(key) for key in properties},
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def geojson_text(document: dict[str, Any]) -> str:
+    """A GeoJSON or JSON document as text, NaN written as null."""
+    return _dumps(document)
 
 
 def versions() -> dict[str, str]:

@@ -34,11 +34,13 @@ def main() -> None:
 def _register() -> None:
     from siting.cli.data import data
     from siting.cli.latency import latency
+    from siting.cli.layers import layers
     from siting.cli.optimise import optimise
 
     main.add_command(optimise)
     main.add_command(data)
     main.add_command(latency)
+    main.add_command(layers)
 
 
 _register()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -13,6 +11,7 @@ from siting.data import data_dir
 from siting.datacheck import check_dataset, summary_lines
 from siting.errors import InputError
 from siting.fetch import PRICE_BANDS, fetch_eurostat_prices, parse_eurostat_prices
+from siting.output import write_text_atomic
 
 
 @click.group()
@@ -81,9 +80,5 @@ def fetch(
         )
     else:
         table = fetch_eurostat_prices(band, semester)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-        table.to_csv(stream)
-    os.replace(temporary, out)
+    write_text_atomic(out, table.to_csv())
     click.echo(f"wrote {len(table)} {what} ({band}, {semester}) to {out}")

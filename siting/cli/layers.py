@@ -1,0 +1,82 @@
+"""``siting layers``: every candidate with all layer values, without optimising."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from siting.data import load_dataset
+from siting.output import geojson_text, sites_geojson, write_text_atomic
+from siting.problem import site_table
+from siting.scenario import load_scenario
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="GeoJSON file for every candidate with all layer columns.",
+)
+@click.option("--scenario", "scenario_file", type=_FILE, help="Scenario TOML.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="How many of the cheapest and dearest sites to print.",
+)
+def layers(out: Path, scenario_file: Path | None, top: int) -> None:
+    """Compute the energy, grid, cooling and connectivity layers for every candidate."""
+    scenario = load_scenario(scenario_file)
+    dataset = load_dataset(
+        scenario.resolve_path(scenario.data.dir),
+        candidates=scenario.resolve_path(scenario.data.candidates),
+        hubs=scenario.resolve_path(scenario.data.hubs),
+    )
+    table = site_table(dataset, scenario)
+    columns = ("site_id", *(c for c in table.columns if c not in ("lat", "lon")))
+    write_text_atomic(out, geojson_text(sites_geojson(table, columns)))
+    ranked = table.sort_values(["annual_cost_eur", "country"])
+    console = Console(file=sys.stdout, width=max(130, Console().width))
+    for title, part in (("Cheapest", ranked.head(top)), ("Dearest", ranked.tail(top))):
+        console.print(_summary(f"{title} {len(part)} of {len(table)} sites", part))
+    excluded = int((table["excluded_reason"] != "").sum())
+    console.print(f"{excluded} site(s) excluded; wrote {out}")
+
+
+def _summary(title: str, part) -> Table:
+    table = Table(title=title)
+    for name in (
+        "site",
+        "country",
+        "EUR m/yr",
+        "EUR/MWh",
+        "PUE",
+        "headroom MW",
+        "grid km",
+        "PoP km",
+        "excluded",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("site", "excluded") else "right"
+        )
+    for site_id, row in part.iterrows():
+        table.add_row(
+            f"{row['name'][:40]} ({site_id})",
+            row["country"],
+            f"{row['annual_cost_eur'] / 1e6:,.1f}",
+            f"{row['price_eur_per_mwh']:.0f}",
+            f"{row['pue']:.3f}",
+            f"{row['grid_headroom_mw']:,.0f}",
+            f"{row['grid_asset_km']:.0f}",
+            f"{row['pop_km']:.0f}",
+            row["excluded_reason"] or "-",
+        )
+    return table
