@@ -92,11 +92,7 @@ def optimise(
     report = progress or (lambda _message: None)
 
     with _timed(timings, "data", report, "Loading data"):
-        dataset = load_dataset(
-            scenario.resolve_path(scenario.data.dir),
-            candidates=scenario.resolve_path(scenario.data.candidates),
-            hubs=scenario.resolve_path(scenario.data.hubs),
-        )
+        dataset = load_data(scenario)
     with _timed(timings, "layers", report, "Computing the four layers"):
         sites = site_table(dataset, scenario)
     with _timed(timings, "network", report, "Computing round-trip times"):
@@ -114,6 +110,15 @@ def optimise(
         solution=solution,
         data_sha256=dataset.sha256,
         timings_s=timings,
+    )
+
+
+def load_data(scenario: Scenario) -> Dataset:
+    """The dataset named by the scenario's ``data`` section (packaged by default)."""
+    return load_dataset(
+        scenario.data_path("dir"),
+        candidates=scenario.data_path("candidates"),
+        hubs=scenario.data_path("hubs"),
     )
 
 

@@ -157,12 +157,10 @@ class Scenario(_Section):
     network: Network
     solver: SolverSettings
     country_overrides: dict[str, CountryOverride] = {}
-    #: Folder that relative paths in ``data`` are resolved against.
-    base_dir: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as JSON-ready data (infinity written as the string "inf")."""
-        return _json_safe(self.model_dump(mode="python", exclude={"base_dir"}))
+        return _json_safe(self.model_dump(mode="python"))
 
     @property
     def sha256(self) -> str:
@@ -170,12 +168,10 @@ class Scenario(_Section):
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def resolve_path(self, value: str) -> Path | None:
-        """A ``data`` path resolved against the scenario's folder; None if empty."""
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else Path(self.base_dir or ".") / path
+    def data_path(self, field: str) -> Path | None:
+        """Path of a ``data`` field (dir, candidates or hubs); None if empty."""
+        value = getattr(self.data, field)
+        return Path(value) if value else None
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with dotted overrides applied, e.g. ``{"selection.sites": 3}``."""
@@ -209,8 +205,8 @@ def load_scenario(path: Path | str | None = None, **overrides: Any) -> Scenario:
     if path is not None:
         path = Path(path)
         user = _read_toml(path)
+        _absolute_data_paths(user, path.resolve().parent)
         _merge(tree, user)
-        tree["base_dir"] = str(path.resolve().parent)
         source = str(path)
     scenario = _validate(tree, source)
     if overrides:
@@ -232,6 +228,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(
             f"{path}: not UTF-8 text; save the scenario as UTF-8"
         ) from None
+
+
+def _absolute_data_paths(user: dict[str, Any], folder: Path) -> None:
+    """Make the user's relative ``data`` paths absolute, against ``folder``."""
+    data = user.get("data")
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if isinstance(value, str) and value:
+            data[key] = str((folder / Path(value).expanduser()).resolve())
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any]) -> None:

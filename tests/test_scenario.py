@@ -36,8 +36,9 @@ def test_relative_data_paths_resolve_against_the_scenario_file(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text("[data]\ndir = 'tables'\n")
     scenario = load_scenario(path)
-    assert scenario.resolve_path(scenario.data.dir) == tmp_path / "tables"
-    assert scenario.resolve_path("") is None
+    assert scenario.data_path("dir") == (tmp_path / "tables").resolve()
+    assert scenario.data_path("hubs") is None
+    assert scenario.to_dict()["data"]["dir"] == str((tmp_path / "tables").resolve())
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from siting.data import load_dataset
 from siting.output import geojson_text, sites_geojson, write_text_atomic
+from siting.pipeline import load_data
 from siting.problem import site_table
 from siting.scenario import load_scenario
 
@@ -35,12 +35,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 def layers(out: Path, scenario_file: Path | None, top: int) -> None:
     """Compute the energy, grid, cooling and connectivity layers for every candidate."""
     scenario = load_scenario(scenario_file)
-    dataset = load_dataset(
-        scenario.resolve_path(scenario.data.dir),
-        candidates=scenario.resolve_path(scenario.data.candidates),
-        hubs=scenario.resolve_path(scenario.data.hubs),
-    )
-    table = site_table(dataset, scenario)
+    table = site_table(load_data(scenario), scenario)
     columns = ("site_id", *(c for c in table.columns if c not in ("lat", "lon")))
     write_text_atomic(out, geojson_text(sites_geojson(table, columns)))
     ranked = table.sort_values(["annual_cost_eur", "country"])
