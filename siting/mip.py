@@ -34,8 +34,12 @@ Backends and how each reports its bound:
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,7 +251,8 @@ def _run_highs(model: Model, time_limit, warm: bool) -> Run:
     """Solve with HiGHS; the bound is HiGHS's ``mip_dual_bound`` from ``getInfo()``."""
     start = {v: v.varValue for v in model.y.values()} if warm else None
     solver = _HiGHS(start, msg=False, timeLimit=time_limit, gapRel=REL_GAP)
-    model.prob.solve(solver)
+    with _banner_to_devnull():
+        model.prob.solve(solver)
     import highspy
 
     highs = model.prob.solverModel
@@ -259,6 +264,22 @@ def _run_highs(model: Model, time_limit, warm: bool) -> Run:
     selected = _selected(model) if info.primal_solution_status == feasible else None
     bound = float(info.mip_dual_bound)
     return Run(kind, selected, bound if np.isfinite(bound) else np.nan)
+
+
+@contextmanager
+def _banner_to_devnull() -> Iterator[None]:
+    """Send C-level stdout to /dev/null: highspy prints a banner on construction even
+    with output switched off, which would spoil the command line's own stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _highs_status(status) -> str:

@@ -196,6 +196,7 @@ def test_shim_and_module_run_the_same_command(tmp_path, tiny_dir, entry):
         command, cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == ""  # --quiet, and no solver banner on stdout
     reference = tmp_path / "reference"
     _run(
         [
