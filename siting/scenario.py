@@ -182,7 +182,7 @@ class Scenario(_Section):
             for key in parents:
                 node = node[key]
             node[leaf] = value
-        return _validate(tree, "command-line options")
+        return validate_scenario(tree, "command-line options")
 
 
 def load_scenario(path: Path | str | None = None, **overrides: Any) -> Scenario:
@@ -208,7 +208,7 @@ def load_scenario(path: Path | str | None = None, **overrides: Any) -> Scenario:
         _absolute_data_paths(user, path.resolve().parent)
         _merge(tree, user)
         source = str(path)
-    scenario = _validate(tree, source)
+    scenario = validate_scenario(tree, source)
     if overrides:
         scenario = scenario.with_overrides(
             {key.replace("__", "."): value for key, value in overrides.items()}
@@ -249,7 +249,9 @@ def _merge(base: dict[str, Any], user: dict[str, Any]) -> None:
             base[key] = value
 
 
-def _validate(tree: dict[str, Any], source: str) -> Scenario:
+def validate_scenario(tree: dict[str, Any], source: str) -> Scenario:
+    """Validate a scenario tree (as read from TOML or result.json); ``source`` names it
+    in error messages."""
     try:
         return Scenario.model_validate(tree)
     except ValidationError as exc:

@@ -47,11 +47,11 @@ def test_point_outside_its_country_and_swapped_coordinates(tiny_dir, tmp_path):
     assert "hubs.csv: row 6 (berlin)" in text
 
 
-def test_cli_check_exits_2_on_problems(tiny_dir, tmp_path):
+def test_cli_check_exits_1_on_problems(tiny_dir, tmp_path):
     folder = _copy(tiny_dir, tmp_path)
     _edit(folder / "hubs.csv", "1636732,fixture", "1636732,nobody_2020")
     result = CliRunner().invoke(main, ["data", "check", "--data-dir", str(folder)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "nobody_2020" in result.output
 
 

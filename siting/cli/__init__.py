@@ -32,12 +32,14 @@ def main() -> None:
 
 
 def _register() -> None:
+    from siting.cli.check import check
     from siting.cli.data import data
     from siting.cli.latency import latency
     from siting.cli.layers import layers
     from siting.cli.optimise import optimise
 
     main.add_command(optimise)
+    main.add_command(check)
     main.add_command(data)
     main.add_command(latency)
     main.add_command(layers)

@@ -9,7 +9,6 @@ import click
 
 from siting.data import data_dir
 from siting.datacheck import check_dataset, summary_lines
-from siting.errors import InputError
 from siting.fetch import PRICE_BANDS, fetch_eurostat_prices, parse_eurostat_prices
 from siting.output import write_text_atomic
 
@@ -43,7 +42,7 @@ def check(directory: Path | None, tolerance_km: float) -> None:
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     if not report.ok:
-        raise InputError(f"{len(report.problems)} problem(s) in {directory}; see above")
+        raise SystemExit(1)
 
 
 @data.command()
