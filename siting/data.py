@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
+from siting.outlines import OUTLINES_FILE, placement_problems, read_outlines
 
 MONTHS = (
     "jan",
@@ -147,6 +148,7 @@ def load_dataset(
     *,
     candidates: Path | None = None,
     hubs: Path | None = None,
+    check_placement: bool = True,
 ) -> Dataset:
     """Load and validate every table of a dataset.
 
@@ -157,6 +159,10 @@ def load_dataset(
     candidates, hubs
         A user's own candidate sites or research hubs (CSV or GeoJSON), replacing the
         tables of ``directory``.
+    check_placement
+        Refuse candidates and hubs that lie outside their country's outline (more
+        than :data:`siting.outlines.TOLERANCE_KM` km); ``siting data check`` turns it
+        off to report every placement problem itself.
 
     Raises
     ------
@@ -171,6 +177,8 @@ def load_dataset(
     if hubs is not None:
         paths["hubs"] = Path(hubs)
     tables = {name: read_table(path, name) for name, path in paths.items()}
+    outlines_path = directory / OUTLINES_FILE
+    outlines = read_outlines(outlines_path)
 
     problems: list[str] = []
     countries = tables["countries"]
@@ -181,6 +189,8 @@ def load_dataset(
                 f"{paths[name]}: field 'country': unknown country code(s) "
                 f"{', '.join(unknown)}; use ISO 3166-1 alpha-2 codes of countries.csv"
             )
+        elif check_placement:
+            problems.extend(placement_problems(tables[name], outlines, paths[name]))
     links, nodes = tables["backbone_links"], tables["backbone_nodes"]
     for end in ("a", "b"):
         missing = sorted(set(links[end]) - set(nodes.index))
@@ -203,7 +213,7 @@ def load_dataset(
         backbone_links=links,
         climate=tables["climate"],
         grid_assets=tables["grid_assets"],
-        files=tuple(sorted(paths.values())),
+        files=tuple(sorted([*paths.values(), outlines_path])),
     )
 
 

@@ -8,20 +8,18 @@ must lie inside its own country's outline (``countries.geojson``) or within
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from siting.data import SCHEMAS, TABLE_FILES, load_dataset
-from siting.errors import InputError
-from siting.geo import distance_matrix_km, haversine_km
+from siting.geo import distance_matrix_km
+from siting.outlines import OUTLINES_FILE, placement_problems, read_outlines
 
 #: Tables whose rows carry coordinates, and the column naming their country.
 LOCATED_TABLES = ("candidates", "hubs", "backbone_nodes", "climate", "grid_assets")
 ASSUMPTION = "assumption:"
-OUTLINES_FILE = "countries.geojson"
 #: Farthest a candidate may be from its climate station, km.
 MAX_STATION_KM = 150.0
 
@@ -63,7 +61,7 @@ def check_dataset(directory: Path, *, tolerance_km: float = 10.0) -> CheckReport
         finer checks are reported in the returned :class:`CheckReport`.
     """
     directory = Path(directory)
-    dataset = load_dataset(directory)
+    dataset = load_dataset(directory, check_placement=False)
     report = CheckReport()
     source_ids = set(dataset.sources.index)
     for name, file in TABLE_FILES.items():
@@ -74,11 +72,15 @@ def check_dataset(directory: Path, *, tolerance_km: float = 10.0) -> CheckReport
             continue
         raw = pd.read_csv(directory / file, dtype=str, keep_default_na=False)
         _check_provenance(raw, name, directory / file, source_ids, report)
-    outlines = _read_outlines(directory / OUTLINES_FILE)
+    outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
-        table = getattr(dataset, name)
-        _check_inside_country(
-            table, outlines, directory / TABLE_FILES[name], tolerance_km, report
+        report.problems.extend(
+            placement_problems(
+                getattr(dataset, name),
+                outlines,
+                directory / TABLE_FILES[name],
+                tolerance_km=tolerance_km,
+            )
         )
     _check_climate_coverage(dataset.candidates, dataset.climate, directory, report)
     report.countries = sorted(set(dataset.candidates["country"]))
@@ -146,50 +148,6 @@ def _check_sources(sources: pd.DataFrame, path: Path, report: CheckReport) -> No
         for source_id in empty:
             report.problems.append(
                 f"{path}: source '{source_id}': field '{column}' is empty; fill it in"
-            )
-
-
-def _read_outlines(path: Path) -> dict[str, object]:
-    from shapely.geometry import shape
-
-    if not path.is_file():
-        raise InputError(f"{path}: file not found; the coordinate checks need it")
-    document = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        feature["properties"]["country"]: shape(feature["geometry"])
-        for feature in document["features"]
-    }
-
-
-def _check_inside_country(
-    table: pd.DataFrame,
-    outlines: dict[str, object],
-    path: Path,
-    tolerance_km: float,
-    report: CheckReport,
-) -> None:
-    from shapely import Point
-    from shapely.ops import nearest_points
-
-    for row, (item_id, item) in enumerate(table.iterrows(), start=2):
-        outline = outlines.get(item["country"])
-        if outline is None:
-            report.problems.append(
-                f"{path}: row {row} ({item_id}): field 'country': no outline for "
-                f"'{item['country']}' in {OUTLINES_FILE}"
-            )
-            continue
-        point = Point(item["lon"], item["lat"])
-        if outline.covers(point):
-            continue
-        nearest = nearest_points(outline, point)[0]
-        km = float(haversine_km(item["lat"], item["lon"], nearest.y, nearest.x))
-        if km > tolerance_km:
-            swapped = outline.covers(Point(item["lat"], item["lon"]))
-            hint = " (lat and lon look swapped)" if swapped else ""
-            report.problems.append(
-                f"{path}: row {row} ({item_id}): fields 'lat'/'lon': {km:.0f} km "
-                f"outside {item['country']}{hint}; correct the coordinates or country"
             )
 
 

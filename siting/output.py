@@ -7,6 +7,7 @@ either the previous outputs or the new ones, never a mix or a half-written file.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import os
@@ -90,7 +91,12 @@ def write_outputs(result: Result, out_dir: Path, *, force: bool = False) -> list
         "result.json": result_document(result),
         "sites.geojson": sites_geojson(result.sites),
     }
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    _remove_stale_staging(out_dir)
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent
+        )
+    )
     try:
         for name, document in documents.items():
             (staging / name).write_text(_dumps(document), encoding="utf-8")
@@ -203,14 +209,50 @@ def _selected_site(site_id: str, row: pd.Series) -> dict[str, Any]:
 
 
 def _replace_dir(staging: Path, out_dir: Path) -> None:
-    """Move ``staging`` to ``out_dir``, replacing an existing folder in two renames."""
+    """Move ``staging`` to ``out_dir``; an existing folder is swapped out atomically
+    (Linux ``renameat2(RENAME_EXCHANGE)``, else two renames) and then deleted."""
     if not out_dir.exists():
         staging.rename(out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging)
         return
     retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     out_dir.rename(retired)
     staging.rename(out_dir)
     shutil.rmtree(retired)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step; False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(
+        at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange
+    )
+    return done == 0
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Delete staging folders left by runs that were killed (their process is gone)."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
+        pid = leftover.name.removeprefix(f".{out_dir.name}.tmp-").split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _plain(value: Any) -> Any:

@@ -100,3 +100,21 @@ def test_broken_geojson_is_named(tmp_path):
 
 def test_packaged_data_dir_exists():
     assert (data_dir() / "candidates.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("DE,50.1109,8.6821", "DE,8.6821,50.1109", "lat and lon look swapped"),
+        ("FR,48.8566,2.3522", "FR,38.0,-30.0", "outside FR"),
+    ],
+)
+def test_candidates_outside_their_country_are_refused(
+    tiny_dir, tmp_path, old, new, needle
+):
+    folder = _copy(tiny_dir, tmp_path)
+    path = folder / "candidates.csv"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    with pytest.raises(InputError, match=needle):
+        load_dataset(folder)
