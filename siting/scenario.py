@@ -96,6 +96,7 @@ class Cooling(_Section):
 
     technology: Literal["liquid", "air"]
     daily_swing_c: float = Field(ge=0, allow_inf_nan=False)
+    liquid_air_share: float = Field(ge=0, le=1)
     water_price_eur_per_m3: float = Field(ge=0, allow_inf_nan=False)
     max_water_stress: float = Field(ge=0)
     water_stress_penalty: float = Field(ge=0, allow_inf_nan=False)
@@ -106,6 +107,12 @@ class Cooling(_Section):
     def selected(self) -> CoolingTechnology:
         """Parameters of the chosen technology."""
         return self.liquid if self.technology == "liquid" else self.air
+
+    @property
+    def air_share(self) -> float:
+        """Share of IT heat rejected by the air system: all of it in an air-cooled
+        hall, ``liquid_air_share`` in a liquid-cooled one."""
+        return 1.0 if self.technology == "air" else self.liquid_air_share
 
 
 class Grid(_Section):

@@ -85,3 +85,17 @@ def test_water_stress_excludes_above_the_limit(tiny_dir):
         dataset.candidates, dataset.climate, dataset.countries, scenario
     )
     assert set(table.index[table["water_excluded"]]) == {"es-barcelona", "es-madrid"}
+
+
+def test_liquid_hall_mixes_its_water_loop_and_air_loop():
+    # 25 C all year with no swing: the warm-water loop (limit 30 C) is always free,
+    # the air loop (limit 20 C) never is.
+    temps = [25.0] * 12
+    scenario = load_scenario(cooling__daily_swing_c=0.0)
+    liquid, air = scenario.cooling.liquid, scenario.cooling.air
+    a = scenario.cooling.liquid_air_share
+    expected = (1 - a) * liquid.pue_free + a * air.pue_mechanical
+    assert _pue(temps, 0.0, "liquid") == pytest.approx(expected)
+    assert _pue(temps, 0.0, "air") == pytest.approx(air.pue_mechanical)
+    # a liquid hall is never worse than an air-cooled one in the same climate
+    assert _pue(temps, 0.0, "liquid") < _pue(temps, 0.0, "air")
