@@ -116,23 +116,32 @@ def _absolute(path: Path | None) -> str | None:
     return None if path is None else str(path.resolve())
 
 
+def _short(name: str, limit: int = 40) -> str:
+    """The place name up to its first ':' and at most ``limit`` characters."""
+    head = name.split(":")[0].strip()
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
 def _print_summary(result: Result, written: list[Path]) -> None:
     console = Console(file=sys.stdout, width=max(100, Console().width))
     solution = result.solution
     table = Table(title=f"Chosen sites ({solution.status})")
     table.add_column("rank", justify="right")
-    table.add_column("site")
+    table.add_column("site_id")
+    table.add_column("place")
     table.add_column("country")
     table.add_column("annual cost (EUR m/yr)", justify="right")
     table.add_column("mean RTT (ms)", justify="right")
     table.add_column("researchers (FTE)", justify="right")
     for site_id, row in result.selection.iterrows():
+        mean_rtt = row["mean_rtt_ms"]
         table.add_row(
             str(row["rank"]),
-            f"{row['name']} ({site_id})",
+            site_id,
+            _short(row["name"]),
             row["country"],
             f"{row['annual_cost_eur'] / 1e6:,.1f}",
-            f"{row['mean_rtt_ms']:.1f}",
+            "-" if mean_rtt != mean_rtt else f"{mean_rtt:.1f}",
             f"{row['researchers_served']:,.0f}",
         )
     console.print(table)
