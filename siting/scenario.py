@@ -150,6 +150,34 @@ class SolverSettings(_Section):
     time_limit_s: float = Field(gt=0)
 
 
+class Spread(_Section):
+    """Distribution of a multiplicative factor on a nominal value (mean or mode 1).
+
+    ``"normal"``: mean 1, standard deviation ``spread``, redrawn until positive;
+    ``"triangular"``: from ``1 - spread`` to ``1 + spread`` with mode 1; ``"uniform"``:
+    from ``1 - spread`` to ``1 + spread``. A spread of 0 fixes the factor at 1.
+    """
+
+    distribution: Literal["normal", "triangular", "uniform"]
+    spread: float = Field(ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Spread:
+        if self.distribution != "normal" and self.spread >= 1:
+            raise ValueError("spread must be below 1 so that every factor is positive")
+        return self
+
+
+class Uncertainty(_Section):
+    """What ``siting robustness`` samples: the seed and one spread per input."""
+
+    seed: int = Field(ge=0)
+    electricity_price: Spread
+    carbon_price: Spread
+    pue_overhead: Spread
+    researchers: Spread
+
+
 class Scenario(_Section):
     """A fully resolved scenario; build it with :func:`load_scenario`."""
 
@@ -163,6 +191,7 @@ class Scenario(_Section):
     connectivity: Connectivity
     network: Network
     solver: SolverSettings
+    uncertainty: Uncertainty
     country_overrides: dict[str, CountryOverride] = {}
 
     def to_dict(self) -> dict[str, Any]:
