@@ -1,4 +1,8 @@
-"""Write a run's outputs: ``result.json`` and ``sites.geojson``.
+"""Write a run's outputs: ``result.json``, the GeoJSON layers, the report and the map.
+
+``result.json``, ``sites.geojson``, ``hubs.geojson`` and ``links.geojson`` are written
+here; ``report.md``/``report.html`` with their plots come from :mod:`siting.report` and
+``map.html`` from :mod:`siting.webmap`.
 
 Writes are atomic at the folder level: everything goes into a temporary folder beside
 the target, which is renamed into place only when complete, so an interrupted run leaves
@@ -22,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
+from siting.geo import haversine_km
 from siting.pipeline import Result
 from siting.problem import COST_PARTS
 
@@ -56,6 +61,18 @@ SITE_PROPERTIES = (
     "mean_rtt_ms",
 )
 
+#: Columns of every hub written to ``hubs.geojson``.
+HUB_PROPERTIES = (
+    "hub_id",
+    "name",
+    "country",
+    "population",
+    "researchers",
+    "site_id",
+    "site_name",
+    "rtt_ms",
+)
+
 PACKAGES = ("siting", "numpy", "pandas", "networkx", "pulp", "highspy", "pydantic")
 
 
@@ -79,10 +96,30 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
         )
 
 
-def write_outputs(result: Result, out_dir: Path, *, force: bool = False) -> list[Path]:
-    """Write ``result.json`` and ``sites.geojson`` into ``out_dir`` atomically.
+def write_outputs(
+    result: Result,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    report: bool = True,
+    online_tiles: bool = False,
+) -> list[Path]:
+    """Write every output of a run into ``out_dir`` atomically.
 
-    Returns the paths written. With ``force`` an existing folder is replaced whole.
+    Parameters
+    ----------
+    result
+        The run from :func:`siting.optimise`.
+    out_dir
+        The output folder; with ``force`` an existing folder is replaced whole.
+    report
+        Also write ``report.md``, ``report.html`` with its PNG plots and ``map.html``.
+    online_tiles
+        Offer an online tile layer in ``map.html`` (unticked; off by default).
+
+    Returns
+    -------
+    The paths written, in order.
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force=force)
@@ -90,6 +127,8 @@ def write_outputs(result: Result, out_dir: Path, *, force: bool = False) -> list
     documents = {
         "result.json": result_document(result),
         "sites.geojson": sites_geojson(result.sites),
+        "hubs.geojson": hubs_geojson(result.hubs, result.sites),
+        "links.geojson": links_geojson(result.hubs, result.sites),
     }
     _remove_stale_staging(out_dir)
     staging = Path(
@@ -100,11 +139,18 @@ def write_outputs(result: Result, out_dir: Path, *, force: bool = False) -> list
     try:
         for name, document in documents.items():
             (staging / name).write_text(_dumps(document), encoding="utf-8")
+        names = list(documents)
+        if report:
+            from siting.report import write_report
+            from siting.webmap import write_map
+
+            names += write_report(result, staging)
+            names += write_map(result, staging, online_tiles=online_tiles)
         _replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [out_dir / name for name in documents]
+    return [out_dir / name for name in names]
 
 
 def result_document(result: Result) -> dict[str, Any]:
@@ -154,6 +200,60 @@ def sites_geojson(
                     "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
                 },
                 "properties": {key: row.get(key) for key in properties},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def hubs_geojson(hubs: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
+    """Every hub as Points ([lon, lat]) with its researchers (FTE), assigned site and
+    RTT to it (ms)."""
+    table = hubs.reset_index()
+    table["site_name"] = table["site_id"].map(sites["name"])
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
+            },
+            "properties": {key: row.get(key) for key in HUB_PROPERTIES},
+        }
+        for row in table.to_dict(orient="records")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def links_geojson(hubs: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
+    """A LineString from each hub to its assigned site ([lon, lat] pairs), with the
+    hub's researchers (FTE), the RTT (ms) and the great-circle distance (km)."""
+    site = sites.loc[hubs["site_id"]]
+    km = haversine_km(
+        hubs["lat"].to_numpy(float),
+        hubs["lon"].to_numpy(float),
+        site["lat"].to_numpy(float),
+        site["lon"].to_numpy(float),
+    )
+    features = []
+    for position, (hub_id, row) in enumerate(hubs.iterrows()):
+        target = site.iloc[position]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [
+                        [round(row["lon"], 6), round(row["lat"], 6)],
+                        [round(target["lon"], 6), round(target["lat"], 6)],
+                    ],
+                },
+                "properties": {
+                    "hub_id": hub_id,
+                    "site_id": row["site_id"],
+                    "researchers": row["researchers"],
+                    "rtt_ms": row["rtt_ms"],
+                    "distance_km": km[position],
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}

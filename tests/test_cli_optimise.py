@@ -142,7 +142,18 @@ def test_non_empty_out_is_refused_without_force(tmp_path, tiny_args):
 
     result = _run(["optimise", "--out", str(out), *tiny_args, "--force"])
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["result.json", "sites.geojson"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cost_breakdown.png",
+        "hubs.geojson",
+        "latency.png",
+        "links.geojson",
+        "map.html",
+        "map.png",
+        "report.html",
+        "report.md",
+        "result.json",
+        "sites.geojson",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

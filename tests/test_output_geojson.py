@@ -1,0 +1,98 @@
+"""sites, hubs and links GeoJSON: content, and GDAL (pyogrio) reads back the same."""
+
+import json
+import math
+
+import pytest
+
+from siting.output import write_outputs
+from siting.pipeline import optimise
+from siting.scenario import load_scenario
+from tests.conftest import TINY
+
+pyogrio_raw = pytest.importorskip("pyogrio.raw", reason="pyogrio is in the test extra")
+shapely = pytest.importorskip("shapely")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    result = optimise(load_scenario(data__dir=str(TINY), selection__sites=3))
+    out = tmp_path_factory.mktemp("geojson") / "out"
+    write_outputs(result, out, report=False)
+    return result, out
+
+
+def test_hubs_carry_weight_site_and_rtt(run):
+    result, out = run
+    document = json.loads((out / "hubs.geojson").read_text())
+    features = {f["properties"]["hub_id"]: f for f in document["features"]}
+    assert set(features) == set(result.hubs.index)
+    for hub_id, row in result.hubs.iterrows():
+        feature = features[hub_id]
+        props = feature["properties"]
+        assert feature["geometry"] == {
+            "type": "Point",
+            "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
+        }
+        assert props["researchers"] == pytest.approx(row["researchers"], abs=1e-6)
+        assert props["site_id"] == row["site_id"]
+        assert props["site_name"] == result.sites.at[row["site_id"], "name"]
+        assert props["rtt_ms"] == pytest.approx(row["rtt_ms"], abs=1e-6)
+        assert props["site_id"] in set(result.selection.index)
+
+
+def test_links_join_each_hub_to_its_site(run):
+    result, out = run
+    document = json.loads((out / "links.geojson").read_text())
+    assert len(document["features"]) == len(result.hubs)
+    for feature in document["features"]:
+        props = feature["properties"]
+        hub = result.hubs.loc[props["hub_id"]]
+        site = result.sites.loc[props["site_id"]]
+        assert props["site_id"] == hub["site_id"]
+        assert feature["geometry"]["type"] == "LineString"
+        start, end = feature["geometry"]["coordinates"]
+        assert start == [round(hub["lon"], 6), round(hub["lat"], 6)]
+        assert end == [round(site["lon"], 6), round(site["lat"], 6)]
+        assert props["rtt_ms"] == pytest.approx(hub["rtt_ms"], abs=1e-6)
+        assert props["distance_km"] >= 0
+
+
+def test_helsinki_link_length(run):
+    """Helsinki (60.1699 N, 24.9384 E) to its site, checked by hand for Kajaani."""
+    result, out = run
+    document = json.loads((out / "links.geojson").read_text())
+    link = next(
+        f["properties"]
+        for f in document["features"]
+        if f["properties"]["hub_id"] == "helsinki"
+    )
+    if link["site_id"] != "fi-kajaani":
+        pytest.skip("the tiny run no longer serves Helsinki from Kajaani")
+    # haversine (R = 6371.0088 km) between (60.1699, 24.9384) and (64.2273, 27.7285)
+    assert link["distance_km"] == pytest.approx(473.69, abs=0.05)
+
+
+@pytest.mark.parametrize("name", ["sites.geojson", "hubs.geojson", "links.geojson"])
+def test_gdal_reads_back_the_same_features(run, name):
+    _result, out = run
+    document = json.loads((out / name).read_text())
+    meta, _fids, geometry, fields = pyogrio_raw.read(out / name)
+    features = document["features"]
+    assert len(geometry) == len(features)
+    columns = dict(zip(meta["fields"], fields, strict=True))
+    assert set(columns) == set(features[0]["properties"])
+    for position, feature in enumerate(features):
+        shape = shapely.from_wkb(geometry[position])
+        assert shape.geom_type == feature["geometry"]["type"]
+        expected = feature["geometry"]["coordinates"]
+        coords = [list(c) for c in shape.coords]
+        assert coords == (expected if shape.geom_type == "LineString" else [expected])
+        for key, value in feature["properties"].items():
+            read = columns[key][position]
+            if value is None:
+                assert read is None or (isinstance(read, float) and math.isnan(read))
+            elif isinstance(value, float):
+                assert read == pytest.approx(value, rel=1e-12)
+            else:
+                assert read == value, key
