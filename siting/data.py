@@ -192,6 +192,15 @@ def load_dataset(
         elif check_placement:
             problems.extend(placement_problems(tables[name], outlines, paths[name]))
     links, nodes = tables["backbone_links"], tables["backbone_nodes"]
+    pairs = pd.Series(
+        [tuple(sorted(p)) for p in zip(links["a"], links["b"], strict=True)]
+    )
+    for row in np.flatnonzero(pairs.duplicated().to_numpy()):
+        a, b = pairs.iloc[row]
+        problems.append(
+            f"{paths['backbone_links']}: row {row + 2}: fields 'a'/'b': link {a}-{b} "
+            "is listed twice; keep one row per link"
+        )
     for end in ("a", "b"):
         missing = sorted(set(links[end]) - set(nodes.index))
         if missing:
@@ -227,6 +236,8 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: file not found; it should hold the '{name}' table")
     frame = _read_any(path)
+    if frame.empty:
+        raise InputError(f"{path}: no rows; the '{name}' table needs at least one")
     schema = SCHEMAS[name]
     missing = [column for column in schema if column not in frame.columns]
     if missing:
@@ -328,6 +339,15 @@ _RANGES = {
     "positive": (0.0, np.inf),
     "nonnegative": (0.0, np.inf),
 }
+#: Plausible ranges of single columns, which catch absurd values and wrong units.
+_COLUMN_RANGES = {
+    "price_eur_per_mwh": (0.0, 1000.0),
+    "carbon_g_per_kwh": (0.0, 1500.0),
+    "water_stress": (0.0, 5.0),
+    "researchers_fte": (0.0, 2e6),
+    "population": (0.0, 2e7),
+    "capacity_mw": (0.0, 2e4),
+}
 
 
 def _check_column(
@@ -353,13 +373,15 @@ def _check_column(
                 "not an ISO alpha-2 code",
             )
         return text
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad(numbers.isna(), "not a number; write a plain decimal number")
-    low, high = _RANGES[kind]
-    out_of_range = numbers.notna() & ((numbers < low) | (numbers > high))
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    finite = pd.Series(np.isfinite(numbers.to_numpy()), index=numbers.index)
+    bad(~finite, "not a finite number; write a plain decimal number")
+    low, high = _COLUMN_RANGES.get(column, _RANGES[kind])
     if kind == "positive":
-        out_of_range |= numbers.notna() & (numbers <= 0)
-        bad(out_of_range, "must be greater than 0")
+        out_of_range = finite & ((numbers <= low) | (numbers > high))
+        limit = f"at most {high:g}" if np.isfinite(high) else ""
+        bad(out_of_range, f"must be greater than {low:g} {limit}".strip())
     else:
+        out_of_range = finite & ((numbers < low) | (numbers > high))
         bad(out_of_range, f"must lie between {low:g} and {high:g}")
-    return numbers.astype("float64")
+    return numbers

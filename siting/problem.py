@@ -103,7 +103,7 @@ def apply_country_overrides(
     unknown = sorted(set(scenario.country_overrides) - set(countries.index))
     if unknown:
         raise InputError(
-            f"scenario: field 'country_overrides': unknown country code(s) "
+            f"{scenario.origin}: field 'country_overrides': unknown country code(s) "
             f"{', '.join(unknown)}; use ISO alpha-2 codes of countries.csv"
         )
     countries = countries.copy()
@@ -134,7 +134,7 @@ def build_problem(
         unknown = [s for s in getattr(selection, field) if s not in position]
         if unknown:
             raise InputError(
-                f"scenario: field 'selection.{field}': unknown site id(s) "
+                f"{scenario.origin}: field 'selection.{field}': unknown site id(s) "
                 f"{', '.join(unknown)}; use site_id values of the candidates table"
             )
     excluded = sites["excluded_reason"].to_numpy() != ""

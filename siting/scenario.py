@@ -193,6 +193,8 @@ class Scenario(_Section):
     solver: SolverSettings
     uncertainty: Uncertainty
     country_overrides: dict[str, CountryOverride] = {}
+    #: Where the scenario came from, for error messages (not part of its hash).
+    origin: str = Field(default="default scenario", exclude=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as JSON-ready data (infinity written as the string "inf")."""
@@ -211,7 +213,7 @@ class Scenario(_Section):
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with dotted overrides applied, e.g. ``{"selection.sites": 3}``."""
-        tree = self.model_dump(mode="python")
+        tree = {**self.model_dump(mode="python"), "origin": self.origin}
         for dotted, value in overrides.items():
             node = tree
             *parents, leaf = dotted.split(".")
@@ -244,6 +246,7 @@ def load_scenario(path: Path | str | None = None, **overrides: Any) -> Scenario:
         _absolute_data_paths(user, path.resolve().parent)
         _merge(tree, user)
         source = str(path)
+    tree["origin"] = source
     scenario = validate_scenario(tree, source)
     if overrides:
         scenario = scenario.with_overrides(

@@ -41,7 +41,7 @@ def test_every_bad_cell_is_reported_with_row_and_field(tiny_dir, tmp_path):
     with pytest.raises(InputError) as info:
         load_dataset(folder)
     message = str(info.value)
-    assert "row 2: field 'lat': not a number" in message
+    assert "row 2: field 'lat': not a finite number" in message
     assert "row 3: field 'site_id': duplicate id" in message
     assert str(path) in message
 
