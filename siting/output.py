@@ -73,6 +73,13 @@ HUB_PROPERTIES = (
     "rtt_ms",
 )
 
+#: Fields of result.json that hold wall times: they differ from run to run, and
+#: everything else in result.json is byte-identical for the same inputs.
+TIMING_FIELDS = ("runtime_s", "timings_s")
+#: Fields that depend on the solver: with a unique optimum, everything but these and
+#: the timings is the same whichever solver ran.
+SOLVER_FIELDS = ("solver", "bound", "gap")
+
 PACKAGES = ("siting", "numpy", "pandas", "networkx", "pulp", "highspy", "pydantic")
 
 
