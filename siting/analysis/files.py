@@ -8,13 +8,14 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from siting.output import check_out_dir
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["csv_text", "json_text", "png_bytes", "write_folder"]
 
@@ -63,6 +64,8 @@ def json_text(document: dict[str, Any]) -> str:
 
 def png_bytes(figure: Figure) -> bytes:
     """A matplotlib figure rendered as PNG (Agg, no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight")

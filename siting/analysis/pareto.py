@@ -28,21 +28,22 @@ Solves per point: 2 (3 with carbon); a time limit marks the point ``"time_limit"
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from siting.analysis.files import csv_text, png_bytes, write_folder
 from siting.analysis.model import Inputs, ObjectiveModel, Outcome, Portfolio
 from siting.errors import InfeasibleError
 from siting.instance import check_feasible
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["pareto_front", "plot_front", "write_pareto"]
 
-log = logging.getLogger(__name__)
 
 #: Relative slack on a bound that holds an objective at its optimum (above the MIP
 #: gap of 1e-9, far below any difference between two portfolios).
@@ -109,6 +110,8 @@ def plot_front(front: pd.DataFrame, *, by_carbon: bool = False) -> Figure:
     """Cost (EUR m/yr) against mean RTT (ms) with the end points and the scenario's
     optimum marked; with ``by_carbon`` the points are coloured by emissions
     (kt CO2/yr)."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7.0, 4.8))
     axes = figure.add_subplot()
     cost = front["cost_eur_per_year"] / 1e6

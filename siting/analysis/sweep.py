@@ -6,10 +6,10 @@ the items, whatever order the tasks finish in, so a sweep on Dask returns exactl
 a serial run returns.
 
 Failures. A task that raises is submitted again, up to ``retries`` more times; every
-failed attempt is recorded as a :class:`TaskFailure` (and logged), with ``final`` set
-on the last one. An item whose every attempt failed has ``None`` as its result and is
-listed in :attr:`Sweep.lost`: no item disappears silently. A worker that dies is
-handled the same way (Dask reports its tasks as failed).
+failed attempt is recorded as a :class:`TaskFailure` (and logged at INFO), with
+``final`` set on the last one. An item whose every attempt failed has ``None`` as its
+result and is listed in :attr:`Sweep.lost`: no item disappears silently. A worker
+that dies is handled the same way (Dask reports its tasks as failed).
 
 Clusters: by default a local cluster of ``workers`` processes with one thread each
 (the solvers are single-threaded, and processes keep HiGHS's redirection of standard
@@ -160,7 +160,7 @@ def _run_dask(client, func, context, items, retries: int, report: Progress) -> S
 
 def _failure(k: int, attempt: int, exc: BaseException, final: bool) -> TaskFailure:
     error = f"{type(exc).__name__}: {exc}"
-    log.warning(
+    log.info(
         "sweep item %d, attempt %d failed (%s)%s",
         k,
         attempt,

@@ -32,6 +32,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from siting.cli.analysis import alternatives, pareto, robustness
     from siting.cli.check import check
     from siting.cli.data import data
     from siting.cli.latency import latency
@@ -43,6 +44,9 @@ def _register() -> None:
     main.add_command(data)
     main.add_command(latency)
     main.add_command(layers)
+    main.add_command(pareto)
+    main.add_command(alternatives)
+    main.add_command(robustness)
 
 
 _register()
