@@ -14,6 +14,7 @@ import html
 import io
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ PLOTS = {
     "latency.png": "Round-trip time from the research hubs to their sites",
     "map.png": "Chosen sites and candidates",
 }
+#: Tolerance for simplifying the country outlines for drawing, degrees.
+OUTLINE_TOLERANCE_DEG = 0.01
 _LAYER_COLOURS = {
     "energy": "#e0a030",
     "grid": "#6a5acd",
@@ -92,6 +95,21 @@ def outlines_path(result: Result) -> Path:
     if folder is not None and (folder / OUTLINES_FILE).is_file():
         return folder / OUTLINES_FILE
     return data_dir() / OUTLINES_FILE
+
+
+@lru_cache(maxsize=4)
+def simplified_outlines(
+    path: Path, tolerance_deg: float = OUTLINE_TOLERANCE_DEG
+) -> tuple[tuple[dict[str, Any], Any], ...]:
+    """The features of a ``countries.geojson`` as (properties, shapely geometry),
+    simplified to ``tolerance_deg`` degrees for drawing; read once per path."""
+    from shapely.geometry import shape
+
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    return tuple(
+        (feature["properties"], shape(feature["geometry"]).simplify(tolerance_deg))
+        for feature in document["features"]
+    )
 
 
 def swap_alternatives(result: Result, per_site: int = 1) -> pd.DataFrame:
@@ -338,14 +356,16 @@ def _draw_latency(figure: Any, result: Result) -> None:
 
 
 def _draw_map(figure: Any, result: Result) -> None:
-    from shapely.geometry import shape
+    from matplotlib.collections import PolyCollection
 
-    ax = figure.add_subplot()
-    for feature in json.loads(outlines_path(result).read_text())["features"]:
-        geometry = shape(feature["geometry"])
+    rings = []
+    for _properties, geometry in simplified_outlines(outlines_path(result)):
         for polygon in getattr(geometry, "geoms", [geometry]):
-            x, y = polygon.exterior.xy
-            ax.fill(x, y, facecolor="#eeeeee", edgecolor="#999999", linewidth=0.5)
+            rings.append(np.asarray(polygon.exterior.coords))
+    ax = figure.add_subplot()
+    ax.add_collection(
+        PolyCollection(rings, facecolor="#eeeeee", edgecolor="#999999", linewidth=0.5)
+    )
     sites = result.sites
     allowed = sites[sites["excluded_reason"] == ""]
     excluded = sites[sites["excluded_reason"] != ""]

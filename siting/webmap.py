@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 from branca.colormap import LinearColormap
 from branca.element import MacroElement
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from siting.pipeline import Result
 from siting.problem import COST_PARTS
+from siting.report import outlines_path, simplified_outlines
 
 #: CSS class of the element showing each chosen site's rank (one per chosen site).
 RANK_CLASS = "siting-rank"
@@ -37,8 +39,12 @@ RANK_CLASS = "siting-rank"
 COST_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 #: Colours of the links, by rank of the site they lead to (repeating).
 SITE_COLOURS = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
-#: Tolerance for simplifying the country outlines, degrees.
-OUTLINE_TOLERANCE_DEG = 0.01
+#: Binds each GeoJSON feature's tooltip and popup (plain Leaflet, no jQuery).
+_BIND_DETAILS = (
+    "function(feature, layer) {var p = feature.properties; "
+    "layer.bindTooltip(p.tooltip); "
+    "if (p.popup) {layer.bindPopup(p.popup, {maxWidth: 320});}}"
+)
 
 
 def write_map(result: Result, folder: Path, *, online_tiles: bool = False) -> list[str]:
@@ -80,8 +86,8 @@ def build_map(result: Result, *, online_tiles: bool = False) -> Any:
             show=False,
         ).add_to(fmap)
     _add_links(fmap, hubs, selection)
-    _add_candidates(fmap, sites)
     _add_hubs(fmap, hubs, sites)
+    _add_candidates(fmap, sites)
     _add_chosen(fmap, selection)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(_legend(sites)))
@@ -92,22 +98,20 @@ def _add_candidates(fmap: Any, sites: pd.DataFrame) -> None:
     allowed = sites["excluded_reason"] == ""
     costs = sites.loc[allowed, "annual_cost_eur"]
     scale = LinearColormap(list(COST_COLOURS), vmin=costs.min(), vmax=costs.max())
-    group = folium.FeatureGroup(name="candidates (colour: annual cost)")
+    features = []
     for site_id, row in sites.iterrows():
         colour = scale.rgb_hex_str(row["annual_cost_eur"]) if allowed[site_id] else None
-        marker = folium.CircleMarker(
-            [row["lat"], row["lon"]],
-            radius=5,
-            color=colour or "#999999",
-            fill=True,
-            fill_color=colour or "#ffffff",
-            fill_opacity=0.9,
-            weight=1,
-            tooltip=f"{row['name']} ({site_id})",
-        )
-        marker.add_child(_PlainPopup(_site_popup(site_id, row)))
-        group.add_child(marker)
-    group.add_to(fmap)
+        style = {
+            "radius": 5,
+            "color": colour or "#777777",
+            "fillColor": colour or "#cccccc",
+            "fillOpacity": 0.9,
+            "weight": 1,
+        }
+        tooltip = f"{row['name']} ({site_id})"
+        popup = _site_popup(site_id, row)
+        features.append(_feature(_point(row), style, tooltip, popup))
+    _layer("candidates (colour: annual cost)", features).add_to(fmap)
 
 
 def _add_chosen(fmap: Any, selection: pd.DataFrame) -> None:
@@ -133,39 +137,65 @@ def _add_chosen(fmap: Any, selection: pd.DataFrame) -> None:
 
 
 def _add_hubs(fmap: Any, hubs: pd.DataFrame, sites: pd.DataFrame) -> None:
-    group = folium.FeatureGroup(name="research hubs (size: researchers)")
     largest = float(hubs["researchers"].max())
+    features = []
     for hub_id, row in hubs.iterrows():
-        radius = 2 + 10 * float(np.sqrt(row["researchers"] / largest))
-        site_name = sites.at[row["site_id"], "name"]
-        folium.CircleMarker(
-            [row["lat"], row["lon"]],
-            radius=radius,
-            color="#333333",
-            weight=1,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=0.6,
-            tooltip=(
-                f"{row['name']} ({hub_id}): {row['researchers']:,.0f} researchers "
-                f"(FTE), {row['rtt_ms']:.1f} ms to {site_name}"
-            ),
-        ).add_to(group)
-    group.add_to(fmap)
+        style = {
+            "radius": 2 + 10 * float(np.sqrt(row["researchers"] / largest)),
+            "color": "#222222",
+            "fillColor": "#222222",
+            "fillOpacity": 0.08,
+            "weight": 1,
+        }
+        tooltip = (
+            f"{row['name']} ({hub_id}): {row['researchers']:,.0f} researchers (FTE), "
+            f"{row['rtt_ms']:.1f} ms to {sites.at[row['site_id'], 'name']}"
+        )
+        features.append(_feature(_point(row), style, tooltip))
+    _layer("research hubs (size: researchers)", features).add_to(fmap)
 
 
 def _add_links(fmap: Any, hubs: pd.DataFrame, selection: pd.DataFrame) -> None:
-    group = folium.FeatureGroup(name="hub-to-site links")
-    for _hub_id, row in hubs.iterrows():
+    features = []
+    for hub_id, row in hubs.iterrows():
         site = selection.loc[row["site_id"]]
         colour = SITE_COLOURS[(int(site["rank"]) - 1) % len(SITE_COLOURS)]
-        folium.PolyLine(
-            [[row["lat"], row["lon"]], [site["lat"], site["lon"]]],
-            color=colour,
-            weight=1,
-            opacity=0.5,
-        ).add_to(group)
-    group.add_to(fmap)
+        geometry = {
+            "type": "LineString",
+            "coordinates": [
+                [float(row["lon"]), float(row["lat"])],
+                [float(site["lon"]), float(site["lat"])],
+            ],
+        }
+        style = {"color": colour, "weight": 1, "opacity": 0.5}
+        tooltip = f"{row['name']} ({hub_id}) to {site['name']}: {row['rtt_ms']:.1f} ms"
+        features.append(_feature(geometry, style, tooltip))
+    _layer("hub-to-site links", features).add_to(fmap)
+
+
+def _layer(name: str, features: list[dict[str, Any]]) -> Any:
+    """One GeoJSON layer whose features carry their style, tooltip and popup."""
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        marker=folium.CircleMarker(),
+        style_function=lambda feature: feature["properties"]["style"],
+        on_each_feature=JsCode(_BIND_DETAILS),
+    )
+
+
+def _feature(
+    geometry: dict[str, Any], style: dict[str, Any], tooltip: str, popup: str = ""
+) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"style": style, "tooltip": html.escape(tooltip), "popup": popup},
+    }
+
+
+def _point(row: pd.Series) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]}
 
 
 def _site_popup(site_id: str, row: pd.Series) -> str:
@@ -195,15 +225,16 @@ def _site_popup(site_id: str, row: pd.Series) -> str:
 
 def _outlines(result: Result) -> dict[str, Any]:
     """The run's country outlines, simplified for the browser."""
-    from shapely.geometry import mapping, shape
+    from shapely.geometry import mapping
 
-    from siting.report import outlines_path
-
-    document = json.loads(outlines_path(result).read_text(encoding="utf-8"))
-    for feature in document["features"]:
-        geometry = shape(feature["geometry"]).simplify(OUTLINE_TOLERANCE_DEG)
-        feature["geometry"] = mapping(geometry)
-    return document
+    features = simplified_outlines(outlines_path(result))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": properties, "geometry": mapping(shape)}
+            for properties, shape in features
+        ],
+    }
 
 
 def _legend(sites: pd.DataFrame) -> str:
@@ -214,12 +245,12 @@ def _legend(sites: pd.DataFrame) -> str:
         f".{RANK_CLASS}{{width:26px;height:26px;border-radius:13px;color:#fff;"
         "font:bold 14px/26px sans-serif;text-align:center;border:2px solid #fff;"
         "box-sizing:border-box}.siting-legend{position:absolute;bottom:24px;"
-        "left:10px;z-index:1000;background:#fff;padding:6px 8px;font:12px sans-serif;"
+        "right:10px;z-index:1000;background:#fff;padding:6px 8px;font:12px sans-serif;"
         "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.4)}</style>"
         '<div class="siting-legend">annual cost of a candidate (EUR m/yr)<br>'
         f'<div style="height:10px;background:linear-gradient(to right, {gradient})">'
-        f"</div>{costs.min():,.0f} &ndash; {costs.max():,.0f}; white: excluded<br>"
-        "numbered: chosen sites by rank; hollow circles: research hubs</div>"
+        f"</div>{costs.min():,.0f} &ndash; {costs.max():,.0f}; grey: excluded<br>"
+        "numbered: chosen sites by rank; dark rings: research hubs</div>"
     )
 
 
