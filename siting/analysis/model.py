@@ -173,6 +173,8 @@ class ObjectiveModel:
         self._carbon = inputs.carbon_t
         self._model = mip.build_model(self.instance, mip.FAMILIES)
         self._exprs = self._expressions()
+        self._loose = self._loose_bounds()
+        self._bounds: dict[str, pulp.LpConstraint] = {}
         self._cuts = 0
         solver = inputs.scenario.solver
         self._backend = _backend(solver.name)
@@ -209,14 +211,11 @@ class ObjectiveModel:
             Site positions of a feasible start, or None.
         """
         prob = self._model.prob
+        bounds = bounds or {}
         for name in OBJECTIVES:
-            prob.constraints.pop(f"bound_{name}", None)
-        for name, limit in (bounds or {}).items():
-            if np.isfinite(limit):
-                con = pulp.LpConstraint(
-                    self._exprs[name], pulp.LpConstraintLE, f"bound_{name}", limit
-                )
-                prob.addConstraint(con)
+            limit = bounds.get(name, np.inf)
+            if np.isfinite(limit) or name in self._bounds:
+                self._bound(name, limit if np.isfinite(limit) else self._loose[name])
         prob.setObjective(self._exprs[minimise].copy())
         start = None if warm is None else np.asarray(warm, dtype=np.int64)
         run = mip.run(self._model, self._backend, self._time_limit, start)
@@ -235,6 +234,32 @@ class ObjectiveModel:
                 expr, pulp.LpConstraintLE, f"nogood_{self._cuts}", len(terms) - 1
             )
         )
+
+    def _bound(self, name: str, limit: float) -> None:
+        """Set ``expr <= limit`` for one objective (pulp cannot delete a row, so an
+        unbounded objective keeps its row with a limit no portfolio reaches)."""
+        con = self._bounds.get(name)
+        if con is None:
+            con = pulp.LpConstraint(
+                self._exprs[name], pulp.LpConstraintLE, f"bound_{name}", limit
+            )
+            self._model.prob.addConstraint(con)
+            self._bounds[name] = con
+        else:
+            con.changeRHS(limit)
+
+    def _loose_bounds(self) -> dict[str, float]:
+        """For each objective, a value above that of any portfolio."""
+        inst = self.instance
+        finite = inst.cost[np.isfinite(inst.cost)]
+        worst_rtt = float(finite.max()) if finite.size else 0.0
+        cost = float(np.abs(inst.fixed_cost).sum())
+        return {
+            "cost": cost + 1.0,
+            "latency": worst_rtt + 1.0,
+            "carbon": float(np.abs(self._carbon).sum()) + 1.0,
+            "total": cost + float(inst.weights.sum()) * worst_rtt + 1.0,
+        }
 
     def _expressions(self) -> dict[str, pulp.LpAffineExpression]:
         inst, model = self.instance, self._model

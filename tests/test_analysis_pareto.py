@@ -1,0 +1,97 @@
+"""The Pareto front against brute force on the tiny dataset, and its files."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siting.analysis import pareto_front, prepare, write_pareto
+from siting.pipeline import optimise
+from siting.scenario import load_scenario
+from tests.brute import all_portfolios, non_dominated
+
+VARIANTS = [
+    {"selection__sites": 3},
+    {"selection__sites": 2, "selection__per_country": 2},
+    {"selection__sites": 4, "selection__per_country": 2},
+]
+
+
+def _inputs(tiny_dir, **overrides):
+    return prepare(load_scenario(data__dir=str(tiny_dir), **overrides))
+
+
+def _positions(inputs, front):
+    ids = inputs.problem.site_ids
+    return {tuple(sorted(ids.index(s) for s in row.split(";"))) for row in front}
+
+
+def _values(front, names):
+    return front[list(names)].to_numpy()
+
+
+@pytest.mark.parametrize("overrides", VARIANTS)
+@pytest.mark.parametrize("with_carbon", [False, True])
+def test_front_is_exactly_the_brute_force_non_dominated_set(
+    tiny_dir, overrides, with_carbon
+):
+    inputs = _inputs(tiny_dir, **overrides)
+    front = pareto_front(inputs, with_carbon=with_carbon)
+    names = ("cost", "mean_rtt", "carbon")[: 3 if with_carbon else 2]
+    expected = non_dominated(all_portfolios(inputs), names)
+    assert _positions(inputs, front["site_ids"]) == {p.selected for p in expected}
+    assert len(front) == len(
+        {tuple(round(getattr(p, n), 6) for n in names) for p in expected}
+    )
+
+
+@pytest.mark.parametrize("with_carbon", [False, True])
+def test_no_point_dominates_another(tiny_dir, with_carbon):
+    front = pareto_front(_inputs(tiny_dir, selection__sites=3), with_carbon=with_carbon)
+    columns = ["cost_eur_per_year", "mean_rtt_ms"]
+    if with_carbon:
+        columns.append("carbon_t_per_year")
+    values = _values(front, columns)
+    for k, row in enumerate(values):
+        others = np.delete(values, k, axis=0)
+        dominated = (others <= row).all(axis=1) & (others < row).any(axis=1)
+        assert not dominated.any(), front.iloc[k]
+    assert (front["status"] == "optimal").all()
+
+
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_end_points_are_the_single_objective_optima(tiny_dir, overrides):
+    inputs = _inputs(tiny_dir, **overrides)
+    front = pareto_front(inputs)
+    everything = all_portfolios(inputs)
+    cheapest = min(everything, key=lambda p: (p.cost, p.mean_rtt))
+    fastest = min(everything, key=lambda p: (p.mean_rtt, p.cost))
+    first, last = front.iloc[0], front.iloc[-1]
+    assert first["end"] == "min_cost"
+    assert first["cost_eur_per_year"] == pytest.approx(cheapest.cost, rel=1e-12)
+    assert first["mean_rtt_ms"] == pytest.approx(cheapest.mean_rtt, rel=1e-12)
+    assert last["end"] == "min_latency"
+    assert last["mean_rtt_ms"] == pytest.approx(fastest.mean_rtt, rel=1e-12)
+    assert last["cost_eur_per_year"] == pytest.approx(fastest.cost, rel=1e-12)
+    assert set(front["end"].iloc[1:-1]) <= {""}
+    # cheaper points are slower: the front is a staircase
+    assert front["cost_eur_per_year"].is_monotonic_increasing
+    assert front["mean_rtt_ms"].is_monotonic_decreasing
+
+
+def test_scenario_optimum_is_the_front_point_with_the_least_objective(tiny_scenario):
+    front = pareto_front(prepare(tiny_scenario))
+    result = optimise(tiny_scenario)
+    best = front.loc[front["objective_eur_per_year"].idxmin()]
+    assert best["objective_eur_per_year"] == pytest.approx(
+        result.solution.objective, rel=1e-9
+    )
+    assert set(best["site_ids"].split(";")) == set(result.selection.index)
+
+
+def test_write_pareto_writes_csv_and_png(tmp_path, tiny_scenario):
+    front = pareto_front(prepare(tiny_scenario))
+    written = write_pareto(front, tmp_path / "out", force=False)
+    assert [p.name for p in written] == ["pareto.csv", "pareto.png"]
+    back = pd.read_csv(tmp_path / "out" / "pareto.csv", index_col="point")
+    pd.testing.assert_frame_equal(back.fillna(""), front, check_dtype=False)
+    assert (tmp_path / "out" / "pareto.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
