@@ -19,7 +19,7 @@ import pytest
 from siting.output import write_outputs
 from siting.pipeline import optimise
 from siting.scenario import load_scenario
-from siting.webmap import RANK_CLASS
+from siting.webmap import RANK_CLASS, map_html
 from tests.conftest import ROOT, TINY
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -84,6 +84,19 @@ def test_map_runs_offline_without_errors(browser, page, tmp_path):
     assert found.paths == len(outlines) + len(result.sites) + 2 * len(result.hubs)
     assert found.classes["leaflet-popup"] == 0
     assert found.classes["siting-legend"] == 1
+
+
+def test_online_tiles_stay_off_until_ticked(browser, page, tmp_path):
+    result, probe = page
+    text = map_html(result, online_tiles=True)
+    head = text.index("<head>") + len("<head>")
+    probe = tmp_path / "tiles.html"
+    probe.write_text(text[:head] + CATCHER + text[head:], encoding="utf-8")
+    found = _Elements()
+    found.feed(_chromium(browser, tmp_path, "--dump-dom", probe.as_uri()))
+    assert found.root.get("data-loaded") == "yes"
+    assert found.root.get("data-errors") is None, found.root["data-errors"]
+    assert found.classes["leaflet-tile"] == 0
 
 
 def test_screenshot_is_kept(browser, page, tmp_path):
