@@ -1,0 +1,151 @@
+"""Time the fast exact solver against pulp/CBC and spopt on seeded random instances.
+
+Instances: sites and hubs uniform in a 3,000 km square, cost = straight-line
+distance / 100 (a stand-in for round-trip milliseconds), hub weights uniform integers
+1..100, p = 5; each size with and without 27 country groups (Voronoi cells of 27
+random seed points, at most 1 site per group). Each solve runs in its own child
+process, so a capped run can be killed and its peak memory (ru_maxrss) measured.
+
+Usage::
+
+    python benchmarks/scale.py                 # all sizes, caps of 120 s
+    python benchmarks/scale.py --sizes 200x1000 --cap 60
+
+Methods: ``fast`` = :func:`siting.fast.solve_fast`; ``pulp`` =
+:func:`siting.solve.solve_pmedian` with CBC (strong formulation built in pulp);
+``spopt`` = ``spopt.locate.PMedian.from_cost_matrix`` solved with CBC (no group
+limits in spopt, so only without groups). pulp and spopt are skipped above
+``--max-pairs`` hub-site pairs, where building the model alone exceeds the cap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SIZES = ("200x1000", "1000x5000", "2000x20000")
+N_GROUPS = 27
+P = 5
+
+
+def make_instance(n_sites: int, n_hubs: int, grouped: bool, seed: int = 1):
+    """Return cost (hubs x sites), weights, groups (or None) of a random instance."""
+    rng = np.random.default_rng([seed, n_sites, n_hubs])
+    sites = rng.uniform(0, 3000, size=(n_sites, 2))
+    hubs = rng.uniform(0, 3000, size=(n_hubs, 2))
+    cost = np.sqrt(((hubs[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2)) / 100
+    weights = rng.integers(1, 101, size=n_hubs).astype(float)
+    groups = None
+    if grouped:
+        seeds = rng.uniform(0, 3000, size=(N_GROUPS, 2))
+        groups = ((sites[:, None, :] - seeds[None]) ** 2).sum(axis=2).argmin(axis=1)
+    return cost, weights, groups
+
+
+def worker(method: str, size: str, grouped: bool, cap: float) -> dict:
+    """Solve one instance with one method; return its result as a dict."""
+    n_sites, n_hubs = (int(v) for v in size.split("x"))
+    cost, weights, groups = make_instance(n_sites, n_hubs, grouped)
+    limit = {"max_per_group": 1, "groups": groups} if grouped else {}
+    tic = time.perf_counter()
+    if method == "fast":
+        from siting.fast import solve_fast
+
+        sol = solve_fast(cost, weights, P, time_limit=cap, **limit)
+        out = {"objective": sol.objective, "status": sol.status, "bound": sol.bound}
+    elif method == "pulp":
+        from siting.solve import solve_pmedian
+
+        sol = solve_pmedian(cost, weights, P, solver="cbc", time_limit=cap, **limit)
+        out = {"objective": sol.objective, "status": sol.status, "bound": sol.bound}
+    else:
+        import pulp
+        from spopt.locate import PMedian
+
+        model = PMedian.from_cost_matrix(cost, weights, P)
+        model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=cap))
+        status = pulp.LpStatus[model.problem.status].lower()
+        out = {"objective": pulp.value(model.problem.objective), "status": status}
+    out["seconds"] = time.perf_counter() - tic
+    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def run(method: str, size: str, grouped: bool, cap: float) -> dict:
+    """Run :func:`worker` in a child process, killed after ``cap`` + 60 s."""
+    cmd = [sys.executable, __file__, "--worker", method, size, str(int(grouped))]
+    try:
+        done = subprocess.run(
+            cmd + ["--cap", str(cap)],
+            capture_output=True,
+            text=True,
+            timeout=cap + 60,
+        )
+    except subprocess.TimeoutExpired:
+        return {"note": f"killed after {cap + 60:.0f} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return {"note": "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(lines[-1])
+
+
+def _cell(res: dict | None) -> str:
+    if res is None:
+        return "skipped"
+    if "note" in res:
+        return res["note"]
+    return f"{res['seconds']:.2f} s {res['status']} obj {res['objective']:.1f}"
+
+
+def main() -> None:
+    """Parse arguments and print the comparison table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--worker", nargs=3, metavar=("METHOD", "SIZE", "GROUPED"))
+    ap.add_argument("--sizes", nargs="*", default=list(SIZES))
+    ap.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
+    ap.add_argument("--max-pairs", type=int, default=2_000_000)
+    args = ap.parse_args()
+    if args.worker:
+        method, size, grouped = args.worker
+        print(json.dumps(worker(method, size, grouped == "1", args.cap)))
+        return
+    for size in args.sizes:
+        n_sites, n_hubs = (int(v) for v in size.split("x"))
+        for grouped in (False, True):
+            label = f"{size} sites x hubs, p={P}" + (
+                f", {N_GROUPS} groups max 1" if grouped else ""
+            )
+            fast = run("fast", size, grouped, args.cap)
+            small = n_sites * n_hubs <= args.max_pairs
+            ref = run("pulp", size, grouped, args.cap) if small else None
+            spo = (
+                run("spopt", size, grouped, args.cap) if small and not grouped else None
+            )
+            print(label)
+            print(f"  fast : {_cell(fast)}" + _peak(fast))
+            for name, res in (("pulp ", ref), ("spopt", spo)):
+                print(f"  {name}: {_cell(res)}{_ratio(res, fast)}")
+
+
+def _peak(res: dict) -> str:
+    return f", peak {res['peak_mib']:.0f} MiB" if "peak_mib" in res else ""
+
+
+def _ratio(res: dict | None, fast: dict) -> str:
+    if not res or "seconds" not in res or "seconds" not in fast:
+        return ""
+    same = abs(res["objective"] - fast["objective"]) <= 1e-6 * abs(fast["objective"])
+    return (
+        f"  ({res['seconds'] / fast['seconds']:.0f}x fast's time; objective "
+        f"{'equal' if same else 'DIFFERENT'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

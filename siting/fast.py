@@ -1,0 +1,639 @@
+"""Fast exact p-median solver for large cost matrices.
+
+Same problem and inputs as :func:`siting.solve.solve_pmedian` (exactly ``p`` sites,
+fixed costs, group limits, coverage limit, incompatible pairs, forced and excluded
+sites), solved in three phases that never give up exactness:
+
+1. Incumbent: greedy construction and best-improvement interchange (Resende and
+   Werneck 2004 style swap evaluation, one matrix pass per swap).
+2. Lagrangian relaxation of the assignment constraints with subgradient optimisation
+   (Beasley 1993). The subproblem keeps ``sum y = p``, forced sites and group limits
+   (a matroid, solved greedily) and drops the other side constraints, so every value
+   is a valid lower bound. Sites whose bound with ``y_i`` flipped cannot beat the
+   incumbent are fixed closed (or open), which removes most sites when ``p`` is small.
+3. The remaining problem is solved by HiGHS as a radius (covering) formulation in the
+   chained form of Elloumi (2010) and Garcia, Labbe and Marin (2011)::
+
+       min  sum_i F_i y_i + sum_j (D_j1 + sum_k (D_j,k+1 - D_jk) z_jk)
+       s.t. z_j1 + sum_{i: c_ji = D_j1} y_i >= 1
+            z_jk - z_j,k-1 + sum_{i: c_ji = D_jk} y_i >= 0     (k >= 2)
+
+   where ``D_j1 < D_j2 < ...`` are hub j's distinct weighted costs to the open-able
+   sites, cut at the level that is always covered (the (m - p + 1)-th nearest site,
+   the nearest forced site, the coverage limit). Levels are added per hub on demand:
+   a truncated model is a relaxation, so its bound is valid, and its solution is
+   exact once no hub is served beyond its last modelled level.
+
+The returned bound is a proven lower bound. With integer data (all weighted costs and
+fixed costs integral) a bound ``b`` proves ``ceil(b)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from siting.errors import InputError, SolverError
+from siting.instance import PMedianInstance, check_feasible, evaluate, make_instance
+from siting.solve import Solution
+
+__all__ = ["SOLVER_NAME", "solve_fast", "supports"]
+
+#: Value of :attr:`Solution.solver` for solutions of :func:`solve_fast`.
+SOLVER_NAME = "lagrangian-radius-highs"
+
+#: Relative gap at or below which a solution is reported optimal.
+REL_GAP = 1e-9
+
+_OPTIONS = frozenset(
+    {
+        "fixed_cost",
+        "groups",
+        "max_per_group",
+        "max_cost",
+        "incompatible",
+        "forced",
+        "excluded",
+        "time_limit",
+    }
+)
+
+
+def supports(**options) -> bool:
+    """Tell whether :func:`solve_fast` handles these keyword options.
+
+    Parameters
+    ----------
+    **options
+        Keyword arguments a caller would pass to :func:`siting.solve.solve_pmedian`
+        (values are ignored; ``solver`` is not an option of the fast path).
+
+    Returns
+    -------
+    bool
+        True when every option is one :func:`solve_fast` supports. All side
+        constraints of ``solve_pmedian`` are supported.
+    """
+    return set(options) <= _OPTIONS
+
+
+def solve_fast(
+    cost,
+    weights,
+    p: int,
+    *,
+    fixed_cost=None,
+    groups=None,
+    max_per_group=None,
+    max_cost: float | None = None,
+    incompatible=(),
+    forced=(),
+    excluded=(),
+    time_limit: float | None = None,
+) -> Solution:
+    """Solve the p-median with side constraints exactly, fast on large matrices.
+
+    Parameters are those of :func:`siting.solve.solve_pmedian` (``cost`` is hubs x
+    sites, e.g. ms; ``weights`` in objective units per cost unit; ``fixed_cost`` in
+    objective units), without ``solver``.
+
+    Parameters
+    ----------
+    time_limit
+        Wall-clock seconds for the whole solve, None for no limit.
+
+    Returns
+    -------
+    Solution
+        Status ``"optimal"`` (bound within :data:`REL_GAP` of the objective) or
+        ``"time_limit"`` (best solution found, proven bound and gap).
+
+    Raises
+    ------
+    InputError
+        Malformed inputs or a time limit that is not positive.
+    InfeasibleError
+        The cheap feasibility checks of :mod:`siting.instance` fail.
+    SolverError
+        No feasible selection was found, either within the time limit or because the
+        constraints admit none.
+    """
+    start = time.perf_counter()
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
+    inst = make_instance(
+        cost,
+        weights,
+        p,
+        fixed_cost=fixed_cost,
+        groups=groups,
+        max_per_group=max_per_group,
+        max_cost=max_cost,
+        incompatible=incompatible,
+        forced=forced,
+        excluded=excluded,
+    )
+    check_feasible(inst)
+    deadline = start + (time_limit if time_limit is not None else math.inf)
+    prob = _Problem.from_instance(inst)
+    best, bound = _solve(prob, deadline)
+    if best is None:
+        raise SolverError(
+            "the fast p-median solver found no feasible selection"
+            + (f" within the time limit of {time_limit} s" if time_limit else "")
+            + "; raise time_limit, relax the constraints or use solve_pmedian"
+        )
+    selected = np.sort(prob.sites[best])
+    assignment, objective = evaluate(inst, selected)
+    bound = min(bound, objective)
+    gap = (objective - bound) / abs(objective) if objective != 0 else objective - bound
+    return Solution(
+        selected=selected,
+        assignment=assignment,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status="optimal" if gap <= REL_GAP else "time_limit",
+        runtime_s=time.perf_counter() - start,
+        solver=SOLVER_NAME,
+    )
+
+
+@dataclass
+class _Problem:
+    """The instance restricted to allowed sites, with weighted costs (inf: unusable)."""
+
+    cost: np.ndarray  # hubs x allowed sites, w_j * c_ji
+    fixed: np.ndarray
+    p: int
+    sites: np.ndarray  # original index of each allowed site
+    forced: np.ndarray  # bool per allowed site
+    group: np.ndarray  # group code per allowed site (0 without groups)
+    cap: np.ndarray  # limit per group code (p when unlimited)
+    pairs: np.ndarray  # (k, 2) incompatible pairs of allowed positions
+    integral: bool
+
+    @classmethod
+    def from_instance(cls, inst: PMedianInstance) -> _Problem:
+        sites = np.flatnonzero(inst.allowed_sites())
+        usable = inst.usable()[:, sites]
+        raw = inst.cost[:, sites]
+        cost = np.full(raw.shape, np.inf)
+        np.multiply(inst.weights[:, None], raw, out=cost, where=usable)
+        fixed = inst.fixed_cost[sites]
+        position = np.full(inst.n_sites, -1)
+        position[sites] = np.arange(sites.size)
+        pairs = position[inst.incompatible]
+        pairs = pairs[(pairs >= 0).all(axis=1)].reshape(-1, 2)
+        forced = np.zeros(sites.size, dtype=bool)
+        forced[position[inst.forced]] = True
+        if inst.group_codes is None:
+            group = np.zeros(sites.size, dtype=np.int64)
+            cap = np.array([inst.p])
+        else:
+            group = inst.group_codes[sites]
+            cap = np.where(inst.group_limits < 0, inst.p, inst.group_limits)
+        finite = cost[np.isfinite(cost)]
+        integral = bool(
+            np.all(finite == np.round(finite)) and np.all(fixed == np.round(fixed))
+        )
+        return cls(cost, fixed, inst.p, sites, forced, group, cap, pairs, integral)
+
+
+def _solve(prob: _Problem, deadline: float) -> tuple[np.ndarray | None, float]:
+    """Return the best selection (allowed positions) and a proven lower bound."""
+    best = _local_search(prob, _greedy(prob))
+    ub = _value(prob, best) if best is not None else math.inf
+    alive = np.ones(prob.fixed.size, dtype=bool)
+    forced = prob.forced.copy()
+    lower = -math.inf
+    if math.isfinite(ub):
+        lag = _lagrangian(prob, best, ub, alive, forced, deadline)
+        best, ub, lower = lag.best, lag.ub, lag.bound
+    if lower < _cut(prob, ub) and time.perf_counter() < deadline:
+        found, mip_lower = _radius(prob, alive, forced, best, deadline)
+        lower = max(lower, mip_lower)
+        if found is not None and _value(prob, found) < ub:
+            best, ub = found, _value(prob, found)
+    if prob.integral and math.isfinite(lower):
+        lower = math.ceil(lower - 1e-6)
+    # a solution cut off by the reductions is worth more than _cut(ub): at least ub
+    # with integer data, at least _cut(ub) otherwise
+    excluded = ub if prob.integral else _cut(prob, ub)
+    return best, min(lower, excluded)
+
+
+def _cut(prob: _Problem, ub: float) -> float:
+    """Value above which a solution cannot improve on the incumbent ``ub``.
+
+    With integer data a better solution is worth at most ``ub - 1``; otherwise the
+    reductions keep every solution better than ``ub`` by more than a tenth of
+    :data:`REL_GAP` (relative).
+    """
+    if prob.integral:
+        return ub - 1 + 1e-6
+    return ub - 0.1 * REL_GAP * max(1.0, abs(ub))
+
+
+def _value(prob: _Problem, sel: np.ndarray) -> float:
+    return float(prob.fixed[sel].sum() + prob.cost[:, sel].min(axis=1).sum())
+
+
+# --- incumbent: greedy and interchange ---------------------------------------------
+
+
+def _penalised(prob: _Problem) -> np.ndarray:
+    """Costs with unusable pairs at a penalty above any total finite cost."""
+    finite = np.isfinite(prob.cost)
+    if finite.all():
+        return prob.cost
+    big = (np.abs(prob.cost[finite]).max() + 1.0) * (prob.cost.shape[0] + 1)
+    return np.where(finite, prob.cost, big)
+
+
+def _addable(prob: _Problem, is_open: np.ndarray) -> np.ndarray:
+    """Sites that may be opened next to the open set without breaking a limit."""
+    counts = np.bincount(prob.group[is_open], minlength=prob.cap.size)
+    ok = ~is_open & (counts[prob.group] < prob.cap[prob.group])
+    a, b = prob.pairs[:, 0], prob.pairs[:, 1]
+    ok[b[is_open[a]]] = False
+    ok[a[is_open[b]]] = False
+    return ok
+
+
+def _greedy(prob: _Problem) -> np.ndarray | None:
+    cost = _penalised(prob)
+    is_open = prob.forced.copy()
+    near = cost[:, is_open].min(axis=1) if is_open.any() else None
+    while is_open.sum() < prob.p:
+        ok = _addable(prob, is_open)
+        if not ok.any():
+            return None
+        served = cost if near is None else np.minimum(cost, near[:, None])
+        score = served.sum(axis=0) + prob.fixed
+        i = int(np.flatnonzero(ok)[np.argmin(score[ok])])
+        is_open[i] = True
+        near = cost[:, i].copy() if near is None else np.minimum(near, cost[:, i])
+    return np.flatnonzero(is_open)
+
+
+def _local_search(prob: _Problem, sel: np.ndarray | None) -> np.ndarray | None:
+    """Best-improvement swaps (close one open site, open another) until none helps."""
+    if sel is None:
+        return None
+    cost = _penalised(prob)
+    sel = np.sort(sel)
+    rows = np.arange(cost.shape[0])
+    while sel.size > 1:
+        sub = cost[:, sel]
+        two = np.argpartition(sub, 1, axis=1)[:, :2]
+        d = np.take_along_axis(sub, two, axis=1)
+        first = np.where(d[:, 0] <= d[:, 1], two[:, 0], two[:, 1])
+        d1, d2 = d.min(axis=1), d.max(axis=1)
+        gain = np.maximum(d1[:, None] - cost, 0).sum(axis=0)
+        member = np.zeros((cost.shape[0], sel.size))
+        member[rows, first] = 1.0
+        extra = member.T @ (np.clip(cost, d1[:, None], d2[:, None]) - d1[:, None])
+        delta = extra - gain + prob.fixed - prob.fixed[sel][:, None]
+        delta[~_swappable(prob, sel)] = np.inf
+        r, i = np.unravel_index(np.argmin(delta), delta.shape)
+        total = d1.sum() + prob.fixed[sel].sum()
+        if not delta[r, i] < -1e-12 * max(1.0, abs(total)):
+            break
+        sel = np.sort(np.append(np.delete(sel, r), i))
+    return sel if np.isfinite(_value(prob, sel)) else None
+
+
+def _swappable(prob: _Problem, sel: np.ndarray) -> np.ndarray:
+    """Boolean (open site r, site i): closing r and opening i keeps all limits."""
+    m = prob.fixed.size
+    is_open = np.zeros(m, dtype=bool)
+    is_open[sel] = True
+    counts = np.bincount(prob.group[sel], minlength=prob.cap.size)
+    room = counts[prob.group] < prob.cap[prob.group]
+    ok = ~is_open[None, :] & (room[None, :] | (prob.group[sel][:, None] == prob.group))
+    conflicts = np.zeros((sel.size, m), dtype=np.int64)
+    where = np.full(m, -1)
+    where[sel] = np.arange(sel.size)
+    clash = np.zeros(m, dtype=np.int64)
+    for a, b in (
+        (prob.pairs[:, 0], prob.pairs[:, 1]),
+        (prob.pairs[:, 1], prob.pairs[:, 0]),
+    ):
+        hit = is_open[a]
+        np.add.at(clash, b[hit], 1)
+        np.add.at(conflicts, (where[a[hit]], b[hit]), 1)
+    ok &= clash[None, :] == conflicts
+    ok[prob.forced[sel]] = False
+    return ok
+
+
+# --- Lagrangian relaxation, subgradient and reduction ------------------------------
+
+
+@dataclass
+class _Lagrange:
+    best: np.ndarray  # best selection found (allowed positions)
+    ub: float
+    bound: float  # lower bound on the restricted problem (sites alive, forced open)
+
+
+def _lagrangian(
+    prob: _Problem,
+    best: np.ndarray,
+    ub: float,
+    alive: np.ndarray,
+    forced: np.ndarray,
+    deadline: float,
+) -> _Lagrange:
+    """Subgradient optimisation of the Lagrangian dual; fixes sites in place.
+
+    ``alive`` (sites that may still open) and ``forced`` (sites that must open) are
+    updated: a site is closed (opened) when the Lagrangian bound of every solution
+    with it open (closed) exceeds :func:`_cut` of the incumbent.
+    """
+    lam = prob.cost[:, best].min(axis=1)
+    cols = np.flatnonzero(alive)
+    work = prob.cost[:, cols]
+    buf = np.empty_like(work)
+    bound, step, stall = -math.inf, 2.0, 0
+    while step > 0.005 and time.perf_counter() < deadline:
+        np.minimum(work, lam[:, None], out=buf)
+        g = prob.fixed[cols] + buf.sum(axis=0) - lam.sum()
+        live = alive[cols]
+        pick = _cheapest(prob, g, cols, live, forced)
+        if pick is None:  # no selection within the reductions: incumbent optimal
+            return _Lagrange(best, ub, math.inf)
+        value = lam.sum() + g[pick].sum()
+        if value > bound + 1e-12 * max(1.0, abs(value)):
+            bound, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 30:
+                step, stall = step / 2, 0
+        cut = _cut(prob, ub)
+        if bound > cut:
+            break
+        _fix(prob, g, pick, cols, live, value, cut, alive, forced)
+        sel = cols[pick]
+        if prob.pairs.size == 0 or _pairs_ok(prob, sel):
+            found = _value(prob, sel)
+            if found < ub:
+                sel = _local_search(prob, sel)
+                if sel is not None and _value(prob, sel) < ub:
+                    best, ub = sel, _value(prob, sel)
+        slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
+        norm = float(slack @ slack)
+        if norm == 0:
+            break
+        lam = lam + step * (ub - value) / norm * slack
+        if alive.sum() < 0.7 * cols.size:
+            cols = np.flatnonzero(alive)
+            work = prob.cost[:, cols]
+            buf = np.empty_like(work)
+    return _Lagrange(best, ub, bound)
+
+
+def _cheapest(
+    prob: _Problem,
+    g: np.ndarray,
+    cols: np.ndarray,
+    live: np.ndarray,
+    forced: np.ndarray,
+) -> np.ndarray | None:
+    """Positions in ``cols`` of the p cheapest sites by ``g`` that respect the limits.
+
+    Forced sites first, then by increasing ``g`` within the group limits (a matroid,
+    so this greedy choice is optimal). None when no such selection exists.
+    """
+    must = live & forced[cols]
+    chosen = np.flatnonzero(must)
+    need = prob.p - chosen.size
+    cand = np.flatnonzero(live & ~must)
+    if need < 0 or cand.size < need:
+        return None
+    if prob.cap.size == 1 and prob.cap[0] >= prob.p:
+        if need == 0:
+            return chosen
+        part = cand[np.argpartition(g[cand], need - 1)[:need]]
+        return np.concatenate([chosen, part])
+    counts = np.bincount(prob.group[cols[chosen]], minlength=prob.cap.size)
+    picked = list(chosen)
+    for c in cand[np.argsort(g[cand], kind="stable")]:
+        if len(picked) == prob.p:
+            break
+        code = prob.group[cols[c]]
+        if counts[code] < prob.cap[code]:
+            counts[code] += 1
+            picked.append(c)
+    return np.array(picked) if len(picked) == prob.p else None
+
+
+def _fix(prob, g, pick, cols, live, value, cut, alive, forced) -> None:
+    """Close or open sites whose flipped Lagrangian bound exceeds ``cut``."""
+    chosen = np.zeros(cols.size, dtype=bool)
+    chosen[pick] = True
+    free = chosen & ~forced[cols]
+    if free.any():
+        close = live & ~chosen & ~forced[cols] & (value + g - g[free].max() > cut)
+        alive[cols[close]] = False
+    others = live & ~chosen
+    if others.any():
+        keep = free & (value - g + g[others].min() > cut)
+        forced[cols[keep]] = True
+
+
+def _pairs_ok(prob: _Problem, sel: np.ndarray) -> bool:
+    is_open = np.zeros(prob.fixed.size, dtype=bool)
+    is_open[sel] = True
+    return not (is_open[prob.pairs[:, 0]] & is_open[prob.pairs[:, 1]]).any()
+
+
+# --- radius formulation in HiGHS ----------------------------------------------------
+
+
+@dataclass
+class _Levels:
+    """Each hub's distinct weighted costs to the alive sites, sorted."""
+
+    order: np.ndarray  # hubs x m: site positions by increasing cost
+    level: np.ndarray  # hubs x m: level index of each sorted position
+    value: np.ndarray  # hubs x m: cost of each level (inf past the last)
+    top: np.ndarray  # number of levels up to the one always covered
+
+
+def _levels(cost: np.ndarray, p: int, forced: np.ndarray) -> _Levels | None:
+    n, m = cost.shape
+    order = np.argsort(cost, axis=1, kind="stable")
+    val = np.take_along_axis(cost, order, axis=1)
+    level = np.zeros((n, m), dtype=np.int64)
+    np.cumsum(val[:, 1:] > val[:, :-1], axis=1, out=level[:, 1:])
+    cover = np.full(n, m - p)
+    if forced.any():
+        cover = np.minimum(cover, np.argmax(forced[order], axis=1))
+    last = np.isfinite(val).sum(axis=1) - 1
+    if (last < 0).any():
+        return None
+    cover = np.minimum(cover, last)
+    rows = np.arange(n)
+    value = np.full((n, m), np.inf)
+    value[rows[:, None], level] = val
+    return _Levels(order, level, value, level[rows, cover] + 1)
+
+
+def _radius(
+    prob: _Problem,
+    alive: np.ndarray,
+    forced: np.ndarray,
+    best: np.ndarray | None,
+    deadline: float,
+) -> tuple[np.ndarray | None, float]:
+    """Solve the problem on the alive sites; return a selection and a lower bound."""
+    cols = np.flatnonzero(alive)
+    must = forced[cols]
+    if cols.size < prob.p or must.sum() > prob.p:
+        return None, math.inf
+    cost = prob.cost[:, cols]
+    lv = _levels(cost, prob.p, must)
+    if lv is None:
+        return None, math.inf
+    start = None
+    if best is not None and alive[best].all():
+        start = np.searchsorted(cols, best)
+        depth = (lv.value < cost[:, start].min(axis=1)[:, None]).sum(axis=1) + 1
+    else:
+        depth = np.ones(cost.shape[0], dtype=np.int64)
+    depth = np.minimum(depth + 1, lv.top)
+    found, lower = None, -math.inf
+    while time.perf_counter() < deadline:
+        lp = _model(prob, cols, lv, depth)
+        status, y, mip_bound = _run_highs(lp, prob, start, lv, depth, deadline)
+        if status == "infeasible":
+            return None, math.inf
+        lower = max(lower, mip_bound)
+        if y is None:
+            break
+        real = cost[:, y].min(axis=1)
+        if found is None or _value(prob, cols[y]) < _value(prob, cols[found]):
+            found = y
+        reached = (lv.value < real[:, None]).sum(axis=1)
+        over = reached >= depth
+        if not over.any() or status != "optimal":
+            break
+        depth[over] = np.minimum(lv.top[over], 2 * reached[over] + 1)
+        start = y
+    return (cols[found] if found is not None else None), lower
+
+
+def _model(prob: _Problem, cols: np.ndarray, lv: _Levels, depth: np.ndarray):
+    """The truncated chained radius model as a row-wise HighsLp."""
+    n, m = lv.level.shape
+    nz_per = depth - (depth == lv.top)
+    row0 = np.concatenate([[0], np.cumsum(depth)[:-1]])
+    n_cover = int(depth.sum())
+    n_z = int(nz_per.sum())
+    hub_y, pos_y = np.nonzero(lv.level < depth[:, None])
+    hub_z = np.repeat(np.arange(n), nz_per)
+    lvl_z = np.arange(n_z) - np.repeat(np.cumsum(nz_per) - nz_per, nz_per)
+    col_z = m + np.arange(n_z)
+    nxt = lvl_z + 1 < depth[hub_z]
+    rows = [row0[hub_y] + lv.level[hub_y, pos_y], row0[hub_z] + lvl_z]
+    idx = [lv.order[hub_y, pos_y], col_z]
+    val = [np.ones(hub_y.size), np.ones(n_z)]
+    rows.append(row0[hub_z[nxt]] + lvl_z[nxt] + 1)
+    idx.append(col_z[nxt])
+    val.append(-np.ones(int(nxt.sum())))
+    lower = np.zeros(n_cover)
+    lower[row0] = 1.0
+    upper = np.full(n_cover, np.inf)
+    side_lo, side_up = [float(prob.p)], [float(prob.p)]
+    members = [np.arange(m)]
+    code = prob.group[cols]
+    for c in np.flatnonzero(np.bincount(code, minlength=prob.cap.size) > prob.cap):
+        members.append(np.flatnonzero(code == c))
+        side_lo.append(-np.inf)
+        side_up.append(float(prob.cap[c]))
+    where = np.full(prob.fixed.size, -1)
+    where[cols] = np.arange(m)
+    for a, b in where[prob.pairs]:
+        if a >= 0 and b >= 0:
+            members.append(np.array([a, b]))
+            side_lo.append(-np.inf)
+            side_up.append(1.0)
+    for k, mem in enumerate(members):
+        rows.append(np.full(mem.size, n_cover + k))
+        idx.append(mem)
+        val.append(np.ones(mem.size))
+    rows_all = np.concatenate(rows)
+    order = np.argsort(rows_all, kind="stable")
+    n_rows = n_cover + len(members)
+    lp = highspy.HighsLp()
+    lp.num_col_ = m + n_z
+    lp.num_row_ = n_rows
+    lp.col_cost_ = np.concatenate(
+        [prob.fixed[cols], lv.value[hub_z, lvl_z + 1] - lv.value[hub_z, lvl_z]]
+    )
+    lp.col_lower_ = np.concatenate([prob.forced[cols] * 1.0, np.zeros(n_z)])
+    lp.col_upper_ = np.ones(m + n_z)
+    lp.row_lower_ = np.concatenate([lower, side_lo])
+    lp.row_upper_ = np.concatenate([upper, side_up])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = m + n_z
+    lp.a_matrix_.num_row_ = n_rows
+    lp.a_matrix_.start_ = np.concatenate(
+        [[0], np.cumsum(np.bincount(rows_all, minlength=n_rows))]
+    )
+    lp.a_matrix_.index_ = np.concatenate(idx)[order]
+    lp.a_matrix_.value_ = np.concatenate(val)[order]
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [
+        highspy.HighsVarType.kContinuous
+    ] * n_z
+    lp.offset_ = float(lv.value[:, 0].sum())
+    return lp
+
+
+def _run_highs(lp, prob: _Problem, start, lv: _Levels, depth, deadline: float):
+    """Solve the model; return status, selected positions (or None) and MIP bound."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+    h.setOptionValue("mip_rel_gap", 0.1 * REL_GAP)
+    h.setOptionValue("mip_abs_gap", 1 - 1e-6 if prob.integral else 0.0)
+    h.passModel(lp)
+    m = lp.num_col_ - int((depth - (depth == lv.top)).sum())
+    if start is not None:
+        h.setSolution(_start_vector(start, lv, depth, m))
+    h.run()
+    status = h.getModelStatus()
+    ms = highspy.HighsModelStatus
+    if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        return "infeasible", None, math.inf
+    if status not in (ms.kOptimal, ms.kTimeLimit, ms.kInterrupt):
+        raise SolverError(f"HiGHS stopped with status {h.modelStatusToString(status)}")
+    info = h.getInfo()
+    bound = float(info.mip_dual_bound)
+    y = None
+    if info.primal_solution_status == 2:
+        y = np.flatnonzero(np.asarray(h.getSolution().col_value[:m]) > 0.5)
+    kind = "optimal" if status == ms.kOptimal else "time_limit"
+    return kind, y, bound if math.isfinite(bound) else -math.inf
+
+
+def _start_vector(start: np.ndarray, lv: _Levels, depth: np.ndarray, m: int):
+    """A full HiGHS solution (y, then z) for the selection ``start``."""
+    nz_per = depth - (depth == lv.top)
+    hub_z = np.repeat(np.arange(depth.size), nz_per)
+    lvl_z = np.arange(int(nz_per.sum())) - np.repeat(np.cumsum(nz_per) - nz_per, nz_per)
+    is_open = np.zeros(m, dtype=bool)
+    is_open[start] = True
+    first = np.argmax(is_open[lv.order], axis=1)
+    near = lv.level[np.arange(depth.size), first]
+    z = (lvl_z < near[hub_z]).astype(float)
+    sol = highspy.HighsSolution()
+    sol.col_value = np.concatenate([is_open.astype(float), z]).tolist()
+    sol.value_valid = True
+    return sol
