@@ -32,6 +32,9 @@ __all__ = ["Sweep", "TaskFailure", "run_sweep"]
 
 log = logging.getLogger(__name__)
 
+#: Seconds to wait for a scheduler given by address before giving up.
+CONNECT_TIMEOUT_S = 10.0
+
 #: ``progress(done, total)``: called each time an item is finished (or lost).
 Progress = Callable[[int, int], None]
 
@@ -176,7 +179,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
         except (OSError, TimeoutError) as exc:
             raise InputError(
                 f"--scheduler {scheduler}: cannot reach a Dask scheduler there "

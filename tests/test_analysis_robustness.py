@@ -1,0 +1,143 @@
+"""Monte Carlo robustness on the tiny dataset: laws that must hold for any draw."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siting.analysis import prepare, robustness, write_robustness
+from siting.analysis.robustness import draw_factors, perturb_scenario
+from siting.errors import InputError
+from siting.pipeline import optimise
+from siting.scenario import load_scenario
+
+FIXED = {"distribution": "normal", "spread": 0.0}
+
+
+@pytest.fixture
+def inputs(tiny_scenario):
+    return prepare(tiny_scenario)
+
+
+def test_zero_uncertainty_gives_the_nominal_portfolio_every_time(tiny_dir):
+    scenario = load_scenario(
+        data__dir=str(tiny_dir),
+        selection__sites=3,
+        uncertainty__electricity_price=FIXED,
+        uncertainty__carbon_price={"distribution": "triangular", "spread": 0.0},
+        uncertainty__pue_overhead={"distribution": "uniform", "spread": 0.0},
+        uncertainty__researchers=FIXED,
+    )
+    result = robustness(prepare(scenario), 4, serial=True)
+    nominal = set(optimise(scenario).selection.index)
+    assert (result.factors == 1.0).all().all()
+    assert set(result.samples["site_ids"].str.split(";").map(frozenset)) == {
+        frozenset(nominal)
+    }
+    share = result.frequency["selected_share"]
+    assert set(share[share > 0].index) == nominal
+    assert (share[list(nominal)] == 1.0).all()
+    assert result.summary["nominal"]["share_optimal"] == 1.0
+    assert result.summary["nominal"]["regret_eur_per_year"]["max"] == 0.0
+    assert len(result.portfolios) == 1
+
+
+def test_seeded_runs_repeat_and_other_seeds_differ(inputs):
+    first = robustness(inputs, 6, serial=True)
+    again = robustness(inputs, 6, serial=True)
+    other = robustness(inputs, 6, seed=7, serial=True)
+    pd.testing.assert_frame_equal(first.factors, again.factors)
+    pd.testing.assert_frame_equal(first.samples, again.samples)
+    pd.testing.assert_frame_equal(first.portfolios, again.portfolios)
+    assert not np.allclose(first.factors.to_numpy(), other.factors.to_numpy())
+    assert first.summary["seed"] == inputs.scenario.uncertainty.seed
+    assert other.summary["seed"] == 7
+
+
+def test_factors_follow_the_declared_distributions(inputs):
+    factors = draw_factors(inputs, 2000, seed=1)
+    spec = inputs.scenario.uncertainty
+    price = factors.filter(like="price_").to_numpy()
+    low, high = 1 - spec.electricity_price.spread, 1 + spec.electricity_price.spread
+    assert price.min() >= low and price.max() <= high
+    assert price.mean() == pytest.approx(1.0, abs=0.01)
+    pue = factors["pue_overhead"]
+    assert pue.min() >= 1 - spec.pue_overhead.spread
+    assert pue.max() <= 1 + spec.pue_overhead.spread
+    researchers = factors.filter(like="researchers_").to_numpy()
+    assert researchers.min() > 0
+    assert researchers.std() == pytest.approx(spec.researchers.spread, rel=0.05)
+    assert list(factors.filter(like="price_").columns) == [
+        "price_DE",
+        "price_ES",
+        "price_FI",
+        "price_FR",
+        "price_SE",
+    ]
+
+
+def test_a_sample_changes_exactly_the_declared_inputs(inputs):
+    scenario = inputs.scenario
+    factors = {"carbon_price": 1.5, "pue_overhead": 0.5, "price_FI": 2.0}
+    varied = perturb_scenario(scenario, inputs.dataset.countries, factors)
+    nominal = scenario.energy.carbon_price_eur_per_t
+    assert varied.energy.carbon_price_eur_per_t == pytest.approx(1.5 * nominal)
+    liquid = scenario.cooling.liquid
+    assert scenario.cooling.technology == "liquid"
+    assert varied.cooling.liquid.pue_free == pytest.approx(
+        1 + (liquid.pue_free - 1) * 0.5
+    )
+    assert varied.cooling.liquid.pue_mechanical == pytest.approx(
+        1 + (liquid.pue_mechanical - 1) * 0.5
+    )
+    assert varied.cooling.air == scenario.cooling.air
+    price = inputs.dataset.countries.loc["FI", "price_eur_per_mwh"]
+    assert varied.country_overrides["FI"].price_eur_per_mwh == pytest.approx(2 * price)
+    assert set(varied.country_overrides) == {"FI"}
+
+
+def test_regrets_and_the_least_worst_regret_portfolio(inputs):
+    result = robustness(inputs, 12, serial=True)
+    portfolios = result.portfolios
+    assert (portfolios["max_regret_eur_per_year"] >= 0).all()
+    assert portfolios["times_optimal"].sum() == 12
+    best = portfolios.iloc[0]
+    assert best["least_worst_regret"] and portfolios["least_worst_regret"].sum() == 1
+    assert (
+        best["max_regret_eur_per_year"] == portfolios["max_regret_eur_per_year"].min()
+    )
+    nominal = portfolios[portfolios["nominal"]].iloc[0]
+    regret = result.samples["nominal_regret_eur_per_year"]
+    assert regret.max() == pytest.approx(nominal["max_regret_eur_per_year"])
+    # the nominal portfolio has no regret exactly in the samples where it is optimal
+    optimal_here = result.samples["site_ids"] == nominal["site_ids"]
+    assert (regret[optimal_here] == 0).all()
+    assert (regret[~optimal_here] > 0).all()
+    share = result.frequency["selected_share"]
+    assert share.sum() == pytest.approx(3.0)
+
+
+def test_dask_equals_serial(inputs):
+    serial = robustness(inputs, 6, serial=True)
+    on_dask = robustness(inputs, 6, workers=2)
+    for name in ("factors", "samples", "frequency", "portfolios"):
+        pd.testing.assert_frame_equal(getattr(serial, name), getattr(on_dask, name))
+    assert serial.summary == on_dask.summary
+
+
+def test_outputs_are_written(tmp_path, inputs):
+    result = robustness(inputs, 3, serial=True)
+    written = write_robustness(result, tmp_path / "out", force=False)
+    assert sorted(p.name for p in written) == [
+        "factors.csv",
+        "portfolios.csv",
+        "robustness.json",
+        "samples.csv",
+        "site_frequency.csv",
+    ]
+    samples = pd.read_csv(tmp_path / "out" / "samples.csv", index_col="sample")
+    assert list(samples.index) == [0, 1, 2]
+
+
+def test_no_samples_is_refused(inputs):
+    with pytest.raises(InputError, match="samples must be at least 1"):
+        robustness(inputs, 0, serial=True)
