@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from siting.errors import InputError, SolverError
+from siting.errors import InfeasibleError, InputError, SolverError
 from siting.instance import PMedianInstance, check_feasible, evaluate, make_instance
 from siting.solve import Solution
 
@@ -117,7 +117,8 @@ def solve_fast(
     InputError
         Malformed inputs or a time limit that is not positive.
     InfeasibleError
-        The cheap feasibility checks of :mod:`siting.instance` fail.
+        The cheap feasibility checks of :mod:`siting.instance` fail, or HiGHS proves
+        that no selection meets the side constraints.
     SolverError
         No feasible selection was found, either within the time limit or because the
         constraints admit none.
@@ -141,6 +142,11 @@ def solve_fast(
     deadline = start + (time_limit if time_limit is not None else math.inf)
     prob = _Problem.from_instance(inst)
     best, bound = _solve(prob, deadline)
+    if best is None and bound == math.inf:
+        raise InfeasibleError(
+            "the p-median has no solution: HiGHS proved that no selection of p sites "
+            "meets the group limits, incompatible pairs and coverage limit together"
+        )
     if best is None:
         raise SolverError(
             "the fast p-median solver found no feasible selection"
@@ -234,7 +240,7 @@ def _cut(prob: _Problem, ub: float) -> float:
     reductions keep every solution better than ``ub`` by more than a tenth of
     :data:`REL_GAP` (relative).
     """
-    if prob.integral:
+    if prob.integral or not math.isfinite(ub):
         return ub - 1 + 1e-6
     return ub - 0.1 * REL_GAP * max(1.0, abs(ub))
 
