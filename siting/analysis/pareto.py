@@ -28,6 +28,7 @@ Solves per point: 2 (3 with carbon); a time limit marks the point ``"time_limit"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,7 @@ def pareto_front(
     with_carbon: bool = False,
     resolution_ms: float = 1e-4,
     resolution_t: float = 1.0,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """The non-dominated portfolios of cost against latency (and carbon).
 
@@ -69,6 +71,8 @@ def pareto_front(
         Smallest step in mean RTT between two points (ms).
     resolution_t
         Smallest step in emissions between two carbon bounds (t CO2/yr).
+    progress
+        Called with a short description as each point is found.
 
     Returns
     -------
@@ -85,12 +89,13 @@ def pareto_front(
         If the scenario's constraints admit no portfolio.
     """
     model = ObjectiveModel(inputs)
+    report = progress or (lambda _message: None)
     found: dict[tuple[int, ...], tuple[Portfolio, str]] = {}
     carbon_bound = np.inf
     order = ("cost", "latency", "carbon") if with_carbon else ("cost", "latency")
     while True:
         bounds = {"carbon": carbon_bound}
-        front = _front(model, bounds, order, resolution_ms)
+        front = _front(model, bounds, order, resolution_ms, report)
         if not front:
             break
         for portfolio, status in front:
@@ -171,11 +176,12 @@ def write_pareto(
     )
 
 
-def _front(model: ObjectiveModel, bounds, order, resolution_ms):
+def _front(model: ObjectiveModel, bounds, order, resolution_ms, report):
     """Non-dominated (cost, latency) points under ``bounds``, cheapest first."""
     fastest = _lexicographic(model, bounds, ("latency", "cost", *order[2:]))
     if fastest is None:
         return []
+    report(f"fastest end: mean RTT {fastest[0].mean_rtt_ms:.2f} ms")
     points = []
     eps = np.inf
     while True:
@@ -188,6 +194,11 @@ def _front(model: ObjectiveModel, bounds, order, resolution_ms):
         ):
             break
         points.append(point)
+        report(
+            f"point {len(points)}: EUR {point[0].cost_eur_per_year / 1e6:,.1f} m/yr, "
+            f"mean RTT {point[0].mean_rtt_ms:.2f} ms (down to "
+            f"{fastest[0].mean_rtt_ms:.2f} ms)"
+        )
         eps = point[0].mean_rtt_ms - resolution_ms
     points.append(fastest)
     return points

@@ -84,11 +84,12 @@ def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
     """Trace the trade-off between annual cost and researchers' latency (and carbon):
     every non-dominated portfolio, as pareto.csv and pareto.png."""
     scenario, out_dir, force, quiet = _setup(common)
-    with _spinner(quiet, "Tracing the Pareto front (two exact solves per point)"):
+    with _spinner(quiet, "Tracing the Pareto front") as spinner:
         front = analysis.pareto_front(
             analysis.prepare(scenario),
             with_carbon=with_carbon,
             resolution_ms=resolution_ms,
+            progress=None if spinner is None else spinner.update,
         )
         written = analysis.write_pareto(
             front, out_dir, by_carbon=with_carbon, force=force
