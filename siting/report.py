@@ -265,7 +265,9 @@ def _alternative_blocks(result: Result) -> list[tuple[Any, ...]]:
             "p",
             "The best replacement of each chosen site by one other allowed candidate "
             "(keeping the other chosen sites and the constraints) and what it would "
-            "change, EUR m/yr; a positive change means the chosen site is better.",
+            "change, EUR m/yr; a positive change means the chosen site is better. "
+            "`siting alternatives` re-optimises whole portfolios and `siting pareto` "
+            "traces the cost-latency trade-off.",
         ),
         (
             "table",
