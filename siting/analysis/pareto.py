@@ -24,6 +24,12 @@ for the lexicographic step that keeps out weakly dominated points).
 
 Every point is re-evaluated exactly (each hub to its nearest site) before filtering.
 Solves per point: 2 (3 with carbon); a time limit marks the point ``"time_limit"``.
+
+Cost. The packaged data (182 candidates, 338 hubs) has a dense front: its first points
+are 0.01 ms apart, and each took 20 to 160 s on a busy 2-core machine. A larger
+``resolution_ms`` (say 0.1) traces a coarser front in far fewer solves; every point it
+returns is still non-dominated, it only skips those within ``resolution_ms`` of a
+point found.
 """
 
 from __future__ import annotations

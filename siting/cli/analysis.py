@@ -78,7 +78,8 @@ def _scenario_options(command: Callable) -> Callable:
     type=click.FloatRange(min=0, min_open=True),
     default=1e-4,
     show_default=True,
-    help="Smallest step in mean RTT between two points of the front (ms).",
+    help="Smallest step in mean RTT between two points of the front (ms); "
+    "larger is coarser and faster (every point stays non-dominated).",
 )
 def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
     """Trace the trade-off between annual cost and researchers' latency (and carbon):
