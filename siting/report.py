@@ -335,7 +335,7 @@ def _draw_costs(figure: Any, result: Result) -> None:
         left += values
     ax.invert_yaxis()
     ax.set_xlabel("annual cost (EUR m/yr)")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, fontsize="small")
     ax.set_title(PLOTS["cost_breakdown.png"])
 
 
