@@ -57,6 +57,11 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Folder of data tables replacing the packaged default data.",
 )
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option(
+    "--online-tiles",
+    is_flag=True,
+    help="Offer an online tile layer in map.html (off: the map works offline).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage and its time.")
 def optimise(
@@ -70,6 +75,7 @@ def optimise(
     hubs: Path | None,
     data_dir: Path | None,
     force: bool,
+    online_tiles: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -104,7 +110,7 @@ def optimise(
                 click.echo(message, err=True)
 
         result = run_optimise(scenario, progress=progress)
-        written = write_outputs(result, out_dir, force=force)
+        written = write_outputs(result, out_dir, force=force, online_tiles=online_tiles)
     if verbose:
         for stage, seconds in result.timings_s.items():
             click.echo(f"{stage}: {seconds:.2f} s", err=True)
