@@ -11,18 +11,22 @@ sites), solved in three phases that never give up exactness:
    (a matroid, solved greedily) and drops the other side constraints, so every value
    is a valid lower bound. Sites whose bound with ``y_i`` flipped cannot beat the
    incumbent are fixed closed (or open), which removes most sites when ``p`` is small.
-3. The remaining problem is solved by HiGHS as a radius (covering) formulation in the
-   chained form of Elloumi (2010) and Garcia, Labbe and Marin (2011)::
+3. Depth-first branch and bound on the sites of the Lagrangian solution, with the
+   same bound and fixing at every node, warm-started from the parent's multipliers.
 
-       min  sum_i F_i y_i + sum_j (D_j1 + sum_k (D_j,k+1 - D_jk) z_jk)
-       s.t. z_j1 + sum_{i: c_ji = D_j1} y_i >= 1
-            z_jk - z_j,k-1 + sum_{i: c_ji = D_jk} y_i >= 0     (k >= 2)
+Without a feasible incumbent (tight incompatible pairs or coverage limit) the Lagrangian
+has no target, and HiGHS solves a radius (covering) formulation instead, in the chained
+form of Elloumi (2010) and Garcia, Labbe and Marin (2011)::
 
-   where ``D_j1 < D_j2 < ...`` are hub j's distinct weighted costs to the open-able
-   sites, cut at the level that is always covered (the (m - p + 1)-th nearest site,
-   the nearest forced site, the coverage limit). Levels are added per hub on demand:
-   a truncated model is a relaxation, so its bound is valid, and its solution is
-   exact once no hub is served beyond its last modelled level.
+    min  sum_i F_i y_i + sum_j (D_j1 + sum_k (D_j,k+1 - D_jk) z_jk)
+    s.t. z_j1 + sum_{i: c_ji = D_j1} y_i >= 1
+         z_jk - z_j,k-1 + sum_{i: c_ji = D_jk} y_i >= 0     (k >= 2)
+
+where ``D_j1 < D_j2 < ...`` are hub j's distinct weighted costs to the open-able sites,
+cut at the level that is always covered (the (m - p + 1)-th nearest site, the nearest
+forced site, the coverage limit). Levels are added per hub on demand: a truncated model
+is a relaxation, so its bound is valid, and its solution is exact once no hub is served
+beyond its last modelled level. HiGHS also proves infeasibility there.
 
 The returned bound is a proven lower bound. With integer data (all weighted costs and
 fixed costs integral) a bound ``b`` proves ``ceil(b)``.
@@ -220,7 +224,9 @@ def _solve(prob: _Problem, deadline: float) -> tuple[np.ndarray | None, float]:
     if math.isfinite(ub):
         lag = _lagrangian(prob, best, ub, alive, forced, deadline)
         best, ub, lower = lag.best, lag.ub, lag.bound
-    if lower < _cut(prob, ub) and time.perf_counter() < deadline:
+        if lower <= _cut(prob, ub):
+            best, ub, lower = _branch(prob, lag, alive, forced, deadline)
+    elif time.perf_counter() < deadline:
         found, mip_lower = _radius(prob, alive, forced, best, deadline)
         lower = max(lower, mip_lower)
         if found is not None and _value(prob, found) < ub:
@@ -346,6 +352,8 @@ class _Lagrange:
     best: np.ndarray  # best selection found (allowed positions)
     ub: float
     bound: float  # lower bound on the restricted problem (sites alive, forced open)
+    lam: np.ndarray | None = None  # multipliers of the best bound (hub order)
+    pick: np.ndarray | None = None  # sites of the last Lagrangian selection
 
 
 def _lagrangian(
@@ -355,19 +363,25 @@ def _lagrangian(
     alive: np.ndarray,
     forced: np.ndarray,
     deadline: float,
+    lam: np.ndarray | None = None,
+    step: float = 2.0,
+    patience: int = 30,
 ) -> _Lagrange:
     """Subgradient optimisation of the Lagrangian dual; fixes sites in place.
 
     ``alive`` (sites that may still open) and ``forced`` (sites that must open) are
     updated: a site is closed (opened) when the Lagrangian bound of every solution
-    with it open (closed) exceeds :func:`_cut` of the incumbent.
+    with it open (closed) exceeds :func:`_cut` of the incumbent. The step factor
+    starts at ``step`` and halves after ``patience`` iterations without a better
+    bound; the search stops below 1/400 of the start.
     """
-    lam = prob.cost[:, best].min(axis=1)
+    lam = prob.cost[:, best].min(axis=1) if lam is None else lam
+    best_lam, sites = lam, None
     cols = np.flatnonzero(alive)
     work = prob.cost[:, cols]
     buf = np.empty_like(work)
-    bound, step, stall = -math.inf, 2.0, 0
-    while step > 0.005 and time.perf_counter() < deadline:
+    bound, stop, stall = -math.inf, step / 400, 0
+    while step > stop and time.perf_counter() < deadline:
         np.minimum(work, lam[:, None], out=buf)
         g = prob.fixed[cols] + buf.sum(axis=0) - lam.sum()
         live = alive[cols]
@@ -375,11 +389,12 @@ def _lagrangian(
         if pick is None:  # no selection within the reductions: incumbent optimal
             return _Lagrange(best, ub, math.inf)
         value = lam.sum() + g[pick].sum()
+        sites = cols[pick]
         if value > bound + 1e-12 * max(1.0, abs(value)):
-            bound, stall = value, 0
+            bound, stall, best_lam = value, 0, lam
         else:
             stall += 1
-            if stall >= 30:
+            if stall >= patience:
                 step, stall = step / 2, 0
         cut = _cut(prob, ub)
         if bound > cut:
@@ -401,7 +416,43 @@ def _lagrangian(
             cols = np.flatnonzero(alive)
             work = prob.cost[:, cols]
             buf = np.empty_like(work)
-    return _Lagrange(best, ub, bound)
+    return _Lagrange(best, ub, bound, best_lam, sites)
+
+
+def _branch(
+    prob: _Problem, root: _Lagrange, alive, forced, deadline: float
+) -> tuple[np.ndarray, float, float]:
+    """Depth-first branch and bound on sites with Lagrangian bounds at each node.
+
+    Returns the best selection, its value and a lower bound on the problem restricted
+    to ``alive`` and ``forced``: +inf when the search completed (no selection beats
+    the incumbent), else the lowest bound of the unexplored nodes.
+    """
+    best, ub = root.best, root.ub
+    stack = [(alive.copy(), forced.copy(), root.lam, root.bound, root.pick)]
+    while stack:
+        live, must, lam, parent, pick = stack.pop()
+        if parent > _cut(prob, ub):
+            continue
+        if time.perf_counter() >= deadline:
+            return best, ub, min(parent, *(node[3] for node in stack))
+        node = _lagrangian(prob, best, ub, live, must, deadline, lam, 1.0, 8)
+        best, ub = node.best, node.ub
+        if node.bound > _cut(prob, ub):
+            continue
+        if time.perf_counter() >= deadline:
+            return best, ub, min(node.bound, *(n[3] for n in stack))
+        free = [int(s) for s in (node.pick if node.pick is not None else pick)]
+        free = [s for s in free if not must[s]]
+        if not free:
+            continue
+        site = free[0]
+        closed, opened = live.copy(), must.copy()
+        closed[site] = False
+        opened[site] = True
+        stack.append((closed, must.copy(), node.lam, node.bound, node.pick))
+        stack.append((live.copy(), opened, node.lam, node.bound, node.pick))
+    return best, ub, math.inf
 
 
 def _cheapest(
