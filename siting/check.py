@@ -83,17 +83,9 @@ def check_result(out_dir: Path) -> ResultCheck:
     verdict = check_solution(
         selected,
         assignment,
-        problem.rtt_ms,
-        problem.weights,
-        problem.p,
+        *problem.arrays(),
         objective=document["objective_eur_per_year"],
-        fixed_cost=problem.fixed_cost,
-        groups=problem.groups,
-        max_per_group=problem.max_per_group,
-        max_cost=problem.max_rtt_ms,
-        incompatible=problem.incompatible,
-        forced=problem.forced,
-        excluded=problem.excluded,
+        **problem.constraints(),
     )
     check.objective = verdict.objective
     check.problems.extend(verdict.violations)

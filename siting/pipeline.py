@@ -135,16 +135,8 @@ def solve_problem(problem: Problem, scenario: Scenario) -> Solution:
     """Solve the array problem with the scenario's solver settings."""
     time_limit = scenario.solver.time_limit_s
     return solve_pmedian(
-        problem.rtt_ms,
-        problem.weights,
-        problem.p,
-        fixed_cost=problem.fixed_cost,
-        groups=problem.groups,
-        max_per_group=problem.max_per_group,
-        max_cost=problem.max_rtt_ms,
-        incompatible=problem.incompatible,
-        forced=problem.forced,
-        excluded=problem.excluded,
+        *problem.arrays(),
+        **problem.constraints(),
         solver=scenario.solver.name,
         time_limit=None if np.isinf(time_limit) else time_limit,
     )

@@ -70,6 +70,24 @@ class Problem:
     forced: tuple[int, ...]
     excluded: tuple[int, ...]
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The positional inputs of :func:`siting.solve.solve_pmedian`."""
+        return self.rtt_ms, self.weights, self.p
+
+    def constraints(self) -> dict[str, object]:
+        """The keyword inputs of :func:`siting.solve.solve_pmedian` (and of
+        :func:`siting.verify.check_solution`) that describe costs and side
+        constraints."""
+        return {
+            "fixed_cost": self.fixed_cost,
+            "groups": self.groups,
+            "max_per_group": self.max_per_group,
+            "max_cost": self.max_rtt_ms,
+            "incompatible": self.incompatible,
+            "forced": self.forced,
+            "excluded": self.excluded,
+        }
+
 
 def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     """Every candidate with all layer columns, its annual cost and why it is excluded.

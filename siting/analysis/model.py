@@ -143,18 +143,7 @@ def prepare(scenario: Scenario) -> Inputs:
 
 def instance_of(problem: Problem) -> PMedianInstance:
     """The checked p-median instance of an array problem."""
-    return make_instance(
-        problem.rtt_ms,
-        problem.weights,
-        problem.p,
-        fixed_cost=problem.fixed_cost,
-        groups=problem.groups,
-        max_per_group=problem.max_per_group,
-        max_cost=problem.max_rtt_ms,
-        incompatible=problem.incompatible,
-        forced=problem.forced,
-        excluded=problem.excluded,
-    )
+    return make_instance(*problem.arrays(), **problem.constraints())
 
 
 class ObjectiveModel:
