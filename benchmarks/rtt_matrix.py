@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from siting.data import data_dir, read_table
-from siting.network import NetworkParams, backbone_graph, great_circle_km, rtt_matrix
+from siting.geo import haversine_km
+from siting.network import NetworkParams, backbone_graph, rtt_matrix
 
 
 def main() -> None:
@@ -72,7 +73,7 @@ def _backbone(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, str
         links = read_table(folder / "backbone_links.csv", "backbone_links")
         return nodes, links, f"{folder}/backbone_*.csv"
     nodes = _points(rng, 100, "pop")
-    distance = great_circle_km(
+    distance = haversine_km(
         nodes["lat"].to_numpy()[:, None],
         nodes["lon"].to_numpy()[:, None],
         nodes["lat"].to_numpy()[None, :],
@@ -117,7 +118,7 @@ def _one_pair(
     """RTT of one pair: both ends joined to their nearest PoP, then one Dijkstra."""
     scale = 2 * params.fibre_us_per_km / 1000
     for name, point in (("__hub", hub), ("__site", site)):
-        gc = great_circle_km(point["lat"], point["lon"], core["lat"], core["lon"])
+        gc = haversine_km(point["lat"], point["lon"], core["lat"], core["lon"])
         k = int(np.argmin(gc))
         access = (
             scale * params.access_route_factor * gc.iloc[k] + params.access_delay_ms

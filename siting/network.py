@@ -35,11 +35,9 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
+from siting.geo import haversine_km
 
 logger = logging.getLogger(__name__)
-
-#: Mean Earth radius in km (IUGG), for great-circle distances.
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -173,7 +171,7 @@ def backbone_graph(
         name = row["name"] if "name" in nodes.columns else str(node_id)
         graph.add_node(node_id, lat=float(row["lat"]), lon=float(row["lon"]), name=name)
     a, b = links["a"].to_numpy(), links["b"].to_numpy()
-    gc = great_circle_km(
+    gc = haversine_km(
         nodes.loc[a, "lat"].to_numpy(),
         nodes.loc[a, "lon"].to_numpy(),
         nodes.loc[b, "lat"].to_numpy(),
@@ -387,14 +385,6 @@ def calibrate(
     return best[1]
 
 
-def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle (haversine) distance in km between points given in degrees."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -467,7 +457,7 @@ def _attach(
     distance = np.empty(len(lat))
     for start in range(0, len(lat), 4096):
         block = slice(start, start + 4096)
-        d = great_circle_km(lat[block, None], lon[block, None], pop_lat, pop_lon)
+        d = haversine_km(lat[block, None], lon[block, None], pop_lat, pop_lon)
         nearest[block] = np.argmin(d, axis=1)
         distance[block] = d[np.arange(d.shape[0]), nearest[block]]
     access_ms = (

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from siting.cli.latency import latency
 from siting.errors import InputError
+from siting.geo import haversine_km
 from siting.network import (
     NetworkParams,
     backbone_graph,
     calibrate,
-    great_circle_km,
     pair_rtt,
     rtt_matrix,
     rtt_path,
@@ -74,7 +74,7 @@ def _points(n: int, seed: int) -> pd.DataFrame:
 
 
 def _gc_between(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    return great_circle_km(
+    return haversine_km(
         a["lat"].to_numpy()[:, None],
         a["lon"].to_numpy()[:, None],
         b["lat"].to_numpy()[None, :],
@@ -91,7 +91,7 @@ def test_link_lengths_use_route_km_or_great_circle_times_route_factor(graph):
     nodes = _nodes()
     assert graph.edges["ams", "fra"]["length_km"] == 450.0
     assert graph.edges["ams", "fra"]["published"] is True
-    gc = great_circle_km(
+    gc = haversine_km(
         *nodes.loc["par", ["lat", "lon"]], *nodes.loc["mil", ["lat", "lon"]]
     )
     assert graph.edges["par", "mil"]["length_km"] == pytest.approx(1.5 * gc)
@@ -102,7 +102,7 @@ def test_route_km_shorter_than_great_circle_is_raised_to_it():
     links = pd.DataFrame([("ams", "vie", "10")], columns=["a", "b", "route_km"])
     graph = backbone_graph(_nodes(), links, params=PARAMS)
     nodes = _nodes()
-    gc = great_circle_km(
+    gc = haversine_km(
         *nodes.loc["ams", ["lat", "lon"]], *nodes.loc["vie", ["lat", "lon"]]
     )
     assert graph.edges["ams", "vie"]["length_km"] == pytest.approx(gc)
@@ -175,7 +175,7 @@ def test_isolated_pop_is_not_used_for_access(graph):
     route = rtt_path(graph, madrid, (48.85341, 2.3488), params=PARAMS)
     assert route.nodes == ("par",)
     assert route.access_km[0] == pytest.approx(
-        1.2 * great_circle_km(*madrid, 48.85341, 2.3488)
+        1.2 * haversine_km(*madrid, 48.85341, 2.3488)
     )
 
 
@@ -286,7 +286,7 @@ def test_measurement_table_is_complete_and_sourced():
         2
         * 4.9
         / 1000
-        * great_circle_km(
+        * haversine_km(
             table["from_lat"], table["from_lon"], table["to_lat"], table["to_lon"]
         )
     )
