@@ -12,17 +12,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from siting.calibration import calibrate, validation_table
 from siting.cli.latency import latency
 from siting.errors import InputError
 from siting.geo import haversine_km
 from siting.network import (
     NetworkParams,
     backbone_graph,
-    calibrate,
     pair_rtt,
     rtt_matrix,
     rtt_path,
-    validation_table,
 )
 from siting.scenario import load_scenario
 

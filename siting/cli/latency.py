@@ -11,14 +11,13 @@ import click
 import numpy as np
 import pandas as pd
 
+from siting.calibration import calibrate, validation_table
 from siting.data import data_dir, read_table
 from siting.errors import InputError, SitingError
 from siting.network import (
     NetworkParams,
     backbone_graph,
-    calibrate,
     rtt_path,
-    validation_table,
 )
 from siting.scenario import load_scenario
 
