@@ -53,6 +53,8 @@ SOLVER_NAME = "lagrangian-radius-highs"
 #: Relative gap at or below which a solution is reported optimal.
 REL_GAP = 1e-9
 
+NODE = (1.0, 5, 60)
+
 _OPTIONS = frozenset(
     {
         "fixed_cost",
@@ -366,6 +368,7 @@ def _lagrangian(
     lam: np.ndarray | None = None,
     step: float = 2.0,
     patience: int = 30,
+    limit: int = 100_000,
 ) -> _Lagrange:
     """Subgradient optimisation of the Lagrangian dual; fixes sites in place.
 
@@ -381,7 +384,9 @@ def _lagrangian(
     work = prob.cost[:, cols]
     buf = np.empty_like(work)
     bound, stop, stall = -math.inf, step / 400, 0
-    while step > stop and time.perf_counter() < deadline:
+    for it in range(limit):
+        if step <= stop or time.perf_counter() >= deadline:
+            break
         np.minimum(work, lam[:, None], out=buf)
         g = prob.fixed[cols] + buf.sum(axis=0) - lam.sum()
         live = alive[cols]
@@ -390,7 +395,8 @@ def _lagrangian(
             return _Lagrange(best, ub, math.inf)
         value = lam.sum() + g[pick].sum()
         sites = cols[pick]
-        if value > bound + 1e-12 * max(1.0, abs(value)):
+        improved = value > bound + 1e-12 * max(1.0, abs(value))
+        if improved:
             bound, stall, best_lam = value, 0, lam
         else:
             stall += 1
@@ -401,7 +407,7 @@ def _lagrangian(
             break
         _fix(prob, g, pick, cols, live, value, cut, alive, forced)
         sel = cols[pick]
-        if prob.pairs.size == 0 or _pairs_ok(prob, sel):
+        if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
             found = _value(prob, sel)
             if found < ub:
                 sel = _local_search(prob, sel)
@@ -436,7 +442,7 @@ def _branch(
             continue
         if time.perf_counter() >= deadline:
             return best, ub, min(parent, *(node[3] for node in stack))
-        node = _lagrangian(prob, best, ub, live, must, deadline, lam, 1.0, 8)
+        node = _lagrangian(prob, best, ub, live, must, deadline, lam, *NODE)
         best, ub = node.best, node.ub
         if node.bound > _cut(prob, ub):
             continue
@@ -446,7 +452,8 @@ def _branch(
         free = [s for s in free if not must[s]]
         if not free:
             continue
-        site = free[0]
+        cover = (prob.cost[:, free] < node.lam[:, None]).sum(axis=0)
+        site = free[int(np.argmax(cover))]
         closed, opened = live.copy(), must.copy()
         closed[site] = False
         opened[site] = True
