@@ -43,7 +43,7 @@ import numpy as np
 
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.instance import PMedianInstance, check_feasible, evaluate, make_instance
-from siting.solve import Solution
+from siting.solution import Solution
 
 __all__ = ["SOLVER_NAME", "solve_fast", "supports"]
 

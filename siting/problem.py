@@ -20,7 +20,7 @@ from siting.layers.cooling import cooling_layer
 from siting.layers.energy import energy_layer
 from siting.layers.grid import grid_layer
 from siting.scenario import Scenario
-from siting.solve import Solution
+from siting.solution import Solution
 
 #: Parts of the annual cost of a site, EUR per year, by layer.
 COST_PARTS = {

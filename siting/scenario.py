@@ -146,7 +146,7 @@ class Network(_Section):
 class SolverSettings(_Section):
     """Which solver and how long it may run."""
 
-    name: Literal["auto", "highs", "cbc"]
+    name: Literal["auto", "fast", "highs", "cbc"]
     time_limit_s: float = Field(gt=0)
 
 

@@ -25,62 +25,23 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pulp
 
 from siting import mip
 from siting.errors import InfeasibleError, InputError, SolverError
+from siting.fast import solve_fast
 from siting.heuristic import greedy_interchange
 from siting.instance import PMedianInstance, check_feasible, evaluate, make_instance
+from siting.solution import Solution, Status
 
 __all__ = ["SOLVERS", "Solution", "Status", "heuristic_pmedian", "solve_pmedian"]
 
-log = logging.getLogger(__name__)
-
-Status = Literal["optimal", "time_limit", "infeasible", "heuristic"]
-
 #: Accepted values of the ``solver`` argument of :func:`solve_pmedian`.
-SOLVERS = ("auto", "highs", "cbc")
+SOLVERS = ("auto", "fast", "highs", "cbc")
 
-
-@dataclass(frozen=True)
-class Solution:
-    """Result of :func:`solve_pmedian`, by array position.
-
-    Attributes
-    ----------
-    selected
-        Sorted indices of the chosen sites.
-    assignment
-        For each hub, the index of the site that serves it (-1 when infeasible).
-    objective
-        Objective value of the returned solution (units of the inputs; NaN if none).
-    bound
-        Best proven lower bound on the objective (NaN when none is known, e.g. for a
-        heuristic solution).
-    gap
-        Relative gap ``(objective - bound) / |objective|`` (at most
-        :data:`siting.mip.REL_GAP` when proven optimal; NaN without a bound).
-    status
-        ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"heuristic"`` (a
-        heuristic solution with no proof of quality).
-    runtime_s
-        Wall time of the solve in seconds.
-    solver
-        Name of the method that produced the solution.
-    """
-
-    selected: np.ndarray
-    assignment: np.ndarray
-    objective: float
-    bound: float
-    gap: float
-    status: Status
-    runtime_s: float
-    solver: str
+log = logging.getLogger(__name__)
 
 
 def solve_pmedian(
@@ -125,13 +86,13 @@ def solve_pmedian(
     forced, excluded
         Site indices that must / must not be selected.
     solver
-        ``"highs"`` (HiGHS through pulp and highspy), ``"cbc"`` (pulp's bundled CBC)
-        or ``"auto"``: HiGHS when available, else CBC. Both return the same
-        objective. HiGHS is preferred because it was faster on 4 of the 5 instances
-        of ``benchmarks/solve_backends.py`` (wall time, model building included,
-        2-core machine): CBC took 1.1-1.5x as long on the siting-shaped instances
-        (150 and 300 sites, one per group, p = 5) and the plain p-median with
-        p = 5 and 10, but 0.8x on the 100-node p-median with p = 20.
+        ``"fast"`` (:func:`siting.fast.solve_fast`: Lagrangian reduction, branch and
+        bound and a radius formulation in HiGHS; exact and much faster on large
+        instances, see ``benchmarks/``), ``"highs"`` (the strong formulation in
+        pulp, solved by HiGHS), ``"cbc"`` (the same in pulp's bundled CBC) or
+        ``"auto"``: ``"fast"`` when highspy is available, else ``"cbc"``. All return
+        the same objective. Of the two pulp backends HiGHS was faster on 4 of the 5
+        instances of ``benchmarks/solve_backends.py`` (CBC took 1.1-1.5x as long).
     time_limit
         Seconds given to the MIP solver, and again to each re-solve of the
         infeasibility diagnosis. Model building and the warm-start heuristic run
@@ -159,19 +120,23 @@ def solve_pmedian(
     backend = _backend(solver)
     if time_limit is not None and not time_limit > 0:
         raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
-    inst = make_instance(
-        cost,
-        weights,
-        p,
-        fixed_cost=fixed_cost,
-        groups=groups,
-        max_per_group=max_per_group,
-        max_cost=max_cost,
-        incompatible=incompatible,
-        forced=forced,
-        excluded=excluded,
-    )
+    options = {
+        "fixed_cost": fixed_cost,
+        "groups": groups,
+        "max_per_group": max_per_group,
+        "max_cost": max_cost,
+        "incompatible": incompatible,
+        "forced": forced,
+        "excluded": excluded,
+    }
+    inst = make_instance(cost, weights, p, **options)
     check_feasible(inst)
+    if backend == "fast":
+        try:
+            return solve_fast(cost, weights, p, **options, time_limit=time_limit)
+        except InfeasibleError:
+            # the fast path proves infeasibility; the MIP says which rules conflict
+            raise InfeasibleError(_diagnose(inst, "highs", time_limit)) from None
     warm = greedy_interchange(inst)
     model = mip.build_model(inst, mip.FAMILIES)
     log.debug(
@@ -272,7 +237,11 @@ def _backend(solver: str) -> str:
         )
     highs = pulp.HiGHS(msg=False).available()
     if solver == "auto":
-        return "highs" if highs else "cbc"
+        return "fast" if highs else "cbc"
+    if solver == "fast" and not highs:
+        raise SolverError(
+            "solver 'fast' needs the highspy package: pip install highspy"
+        )
     if solver == "highs" and not highs:
         raise SolverError(
             "solver 'highs' needs the highspy package: pip install highspy"

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from siting import mip
+from siting import fast, mip
 from siting import solve as solve_module
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import SOLVERS, heuristic_pmedian, solve_pmedian
 from siting.verify import check_solution
 
-BOTH = ("highs", "cbc")
+BOTH = ("fast", "highs", "cbc")
 
 
 def brute_force(cost, weights, p, **kw):
@@ -68,7 +68,7 @@ def test_weights_pick_the_site_near_the_heavy_hub(solver):
     assert sol.status == "optimal"
     assert sol.gap == pytest.approx(0.0, abs=1e-9)
     assert sol.bound == pytest.approx(7.0, rel=1e-9)
-    assert sol.solver == solver
+    assert sol.solver == (fast.SOLVER_NAME if solver == "fast" else solver)
 
 
 @pytest.mark.parametrize("solver", BOTH)
@@ -162,9 +162,9 @@ def test_input_error_lists_every_problem():
 
 
 def test_unknown_solver_names_the_options():
-    with pytest.raises(SolverError, match="auto, highs, cbc"):
+    with pytest.raises(SolverError, match="auto, fast, highs, cbc"):
         solve_pmedian([[1, 2]], [1], 1, solver="gurobi")
-    assert SOLVERS == ("auto", "highs", "cbc")
+    assert SOLVERS == ("auto", "fast", "highs", "cbc")
 
 
 # --- feasibility checks before solving ------------------------------------------
@@ -288,7 +288,7 @@ def test_time_limit_without_incumbent_falls_back_to_the_warm_start(monkeypatch):
 
     monkeypatch.setattr(mip, "run", no_solution)
     cost, weights = [[1, 4], [4, 1]], [1, 3]
-    sol = solve_pmedian(cost, weights, 1, time_limit=1)
+    sol = solve_pmedian(cost, weights, 1, solver="highs", time_limit=1)
     assert sol.status == "time_limit"
     assert sol.selected.tolist() == [1]
     assert sol.bound == 5.0
@@ -302,7 +302,7 @@ def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
     monkeypatch.setattr(mip, "run", no_solution)
     monkeypatch.setattr(solve_module, "greedy_interchange", lambda inst: None)
     with pytest.raises(SolverError, match="before finding any feasible selection"):
-        solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, time_limit=1)
+        solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, solver="highs", time_limit=1)
 
 
 # --- a published optimum --------------------------------------------------------

@@ -39,7 +39,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option(
     "--solver",
-    type=click.Choice(["auto", "highs", "cbc"]),
+    type=click.Choice(["auto", "fast", "highs", "cbc"]),
     help="MIP solver (default: the scenario's, 'auto').",
 )
 @click.option(
