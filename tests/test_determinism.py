@@ -40,7 +40,12 @@ def _without(path, fields):
 def runs(tmp_path, tiny_dir):
     return {
         name: _run(tmp_path / name, tiny_dir, solver)
-        for name, solver in (("a", "highs"), ("b", "highs"), ("cbc", "cbc"))
+        for name, solver in (
+            ("a", "highs"),
+            ("b", "highs"),
+            ("cbc", "cbc"),
+            ("fast", "fast"),
+        )
     }
 
 
