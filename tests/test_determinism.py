@@ -58,13 +58,12 @@ def test_two_runs_give_the_same_bytes(runs):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_cbc_and_highs_give_the_same_result_when_the_optimum_is_unique(runs):
+@pytest.mark.parametrize("other", ["cbc", "fast"])
+def test_solvers_give_the_same_result_when_the_optimum_is_unique(runs, other):
     # the scenario names the solver, so it and its hash differ too
     fields = (*TIMING_FIELDS, *SOLVER_FIELDS, "scenario", "scenario_sha256")
     assert _without(runs["a"] / "result.json", fields) == _without(
-        runs["cbc"] / "result.json", fields
+        runs[other] / "result.json", fields
     )
     for name in GEOJSON:
-        assert (runs["a"] / name).read_bytes() == (runs["cbc"] / name).read_bytes(), (
-            name
-        )
+        assert (runs["a"] / name).read_bytes() == (runs[other] / name).read_bytes()
