@@ -128,11 +128,14 @@ def write_outputs(
     -------
     The paths written, in order.
     """
+    from siting.analysis.explain import explain
+
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force=force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    explanations = explain(result)
     documents = {
-        "result.json": result_document(result),
+        "result.json": result_document(result, explanations),
         "sites.geojson": sites_geojson(result.sites),
         "hubs.geojson": hubs_geojson(result.hubs, result.sites),
         "links.geojson": links_geojson(result.hubs, result.sites),
@@ -151,7 +154,7 @@ def write_outputs(
             from siting.report import write_report
             from siting.webmap import write_map
 
-            names += write_report(result, staging)
+            names += write_report(result, staging, explanations)
             names += write_map(result, staging, online_tiles=online_tiles)
         _replace_dir(staging, out_dir)
     except BaseException:
@@ -160,8 +163,11 @@ def write_outputs(
     return [out_dir / name for name in names]
 
 
-def result_document(result: Result) -> dict[str, Any]:
-    """The content of ``result.json``."""
+def result_document(
+    result: Result, explanations: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The content of ``result.json``; ``explanations`` is the table of
+    :func:`siting.analysis.explain` (each chosen site's regret and replacement)."""
     solution = result.solution
     selection = result.selection
     fixed = float(selection["annual_cost_eur"].sum())
@@ -183,7 +189,15 @@ def result_document(result: Result) -> dict[str, Any]:
         "timings_s": result.timings_s,
         "mean_rtt_ms": result.mean_rtt_ms,
         "selected": [
-            _selected_site(site_id, row) for site_id, row in selection.iterrows()
+            {
+                **_selected_site(site_id, row),
+                **(
+                    _explanation(explanations.loc[site_id])
+                    if explanations is not None
+                    else {}
+                ),
+            }
+            for site_id, row in selection.iterrows()
         ],
         "scenario": result.scenario.to_dict(),
         "scenario_sha256": result.scenario.sha256,
@@ -312,6 +326,16 @@ def _selected_site(site_id: str, row: pd.Series) -> dict[str, Any]:
         "researchers_served": row["researchers_served"],
         "pue": row["pue"],
         "power_mw": row["power_mw"],
+    }
+
+
+def _explanation(row: pd.Series) -> dict[str, Any]:
+    """Why a chosen site won: the priced latency of its hubs and its regret."""
+    return {
+        "latency_eur_per_year": row["latency_eur_per_year"],
+        "regret_eur_per_year": row["regret_eur_per_year"],
+        "objective_without_eur_per_year": row["objective_without_eur_per_year"],
+        "replacement_site_id": row["replacement_site_id"],
     }
 
 

@@ -52,16 +52,20 @@ class LatencyStats:
     max_ms: float
 
 
-def write_report(result: Result, folder: Path) -> list[str]:
+def write_report(
+    result: Result, folder: Path, explanations: pd.DataFrame | None = None
+) -> list[str]:
     """Write ``report.md``, ``report.html`` and the PNG plots into ``folder``.
 
-    Returns the names of the files written.
+    ``explanations`` is the table of :func:`siting.analysis.explain` (regret of each
+    chosen site); the report shows it when given. Returns the names of the files
+    written.
     """
     folder = Path(folder)
     images = _plots(result)
     for name, data in images.items():
         (folder / name).write_bytes(data)
-    blocks = report_blocks(result)
+    blocks = report_blocks(result, explanations)
     (folder / "report.md").write_text(_markdown(blocks), encoding="utf-8")
     (folder / "report.html").write_text(_html(blocks, images), encoding="utf-8")
     return ["report.md", "report.html", *images]
@@ -173,7 +177,9 @@ def swap_alternatives(result: Result, per_site: int = 1) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report_blocks(result: Result) -> list[tuple[Any, ...]]:
+def report_blocks(
+    result: Result, explanations: pd.DataFrame | None = None
+) -> list[tuple[Any, ...]]:
     """The report as blocks: ``("h1"|"h2"|"p", text)``, ``("table", header, rows)``
     and ``("img", file name, caption)``; rendered to Markdown and HTML."""
     sites, selection, solution = result.sites, result.selection, result.solution
@@ -239,6 +245,7 @@ def report_blocks(result: Result) -> list[tuple[Any, ...]]:
             "round trip (researcher-weighted).",
         ),
         ("img", "latency.png", PLOTS["latency.png"]),
+        *_regret_blocks(result, explanations),
         *_alternative_blocks(result),
         ("h2", "Map"),
         ("img", "map.png", PLOTS["map.png"]),
@@ -254,13 +261,49 @@ def report_blocks(result: Result) -> list[tuple[Any, ...]]:
     return blocks
 
 
+def _regret_blocks(
+    result: Result, explanations: pd.DataFrame | None
+) -> list[tuple[Any, ...]]:
+    if explanations is None or explanations.empty:
+        return []
+    names = result.sites["name"]
+
+    def replacement(site_ids: str) -> str:
+        return ", ".join(f"{names[s]} ({s})" for s in site_ids.split(";") if s) or "-"
+
+    return [
+        ("h2", "Why these sites: what each one is worth"),
+        (
+            "p",
+            "The regret of a chosen site is how much the objective rises, EUR m/yr, "
+            "when that site is forbidden and the whole portfolio is optimised again; "
+            "the replacement is the site that enters instead. The latency column is "
+            "the priced round-trip time of the researchers the site serves.",
+        ),
+        (
+            "table",
+            ["chosen site", "annual cost", "latency", "regret", "replaced by"],
+            [
+                [
+                    f"{names[site_id]} ({site_id})",
+                    _m(row["annual_cost_eur"]),
+                    _m(row["latency_eur_per_year"]),
+                    _m(row["regret_eur_per_year"], sign=True),
+                    replacement(row["replacement_site_id"]),
+                ]
+                for site_id, row in explanations.iterrows()
+            ],
+        ),
+    ]
+
+
 def _alternative_blocks(result: Result) -> list[tuple[Any, ...]]:
     swaps = swap_alternatives(result)
     if swaps.empty:
         return []
     names = result.sites["name"]
     return [
-        ("h2", "Why these sites: the next alternatives"),
+        ("h2", "The next alternatives, one site at a time"),
         (
             "p",
             "The best replacement of each chosen site by one other allowed candidate "

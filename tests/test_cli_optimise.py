@@ -40,6 +40,12 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
     breakdown = document["objective_breakdown_eur_per_year"]
     assert sum(breakdown.values()) == pytest.approx(document["objective_eur_per_year"])
     for site in selected:
+        # explanation: forbidding the site and re-optimising costs its regret
+        assert site["regret_eur_per_year"] >= 0
+        assert site["objective_without_eur_per_year"] == pytest.approx(
+            document["objective_eur_per_year"] + site["regret_eur_per_year"]
+        )
+        assert site["replacement_site_id"] not in {s["site_id"] for s in selected}
         parts = site["annual_cost_breakdown_eur"]
         assert set(parts) == {"energy", "grid", "cooling", "connectivity"}
         assert sum(parts.values()) == pytest.approx(site["annual_cost_eur"])
