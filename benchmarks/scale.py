@@ -130,7 +130,8 @@ def main() -> None:
             print(label)
             print(f"  fast : {_cell(fast)}" + _peak(fast))
             for name, res in (("pulp ", ref), ("spopt", spo)):
-                print(f"  {name}: {_cell(res)}{_ratio(res, fast)}")
+                cell = "n/a (no group limits)" if name == "spopt" and grouped else None
+                print(f"  {name}: {cell or _cell(res)}{_ratio(res, fast)}")
 
 
 def _peak(res: dict) -> str:
