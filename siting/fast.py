@@ -38,11 +38,12 @@ import math
 import time
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 
 from siting.errors import InfeasibleError, InputError, SolverError
-from siting.instance import PMedianInstance, check_feasible, evaluate, make_instance
+from siting.instance import check_feasible, evaluate, make_instance
+from siting.radius import solve_radius
+from siting.reduced import REL_GAP, ReducedProblem, objective_of
 from siting.solution import Solution
 
 __all__ = ["SOLVER_NAME", "solve_fast", "supports"]
@@ -50,8 +51,6 @@ __all__ = ["SOLVER_NAME", "solve_fast", "supports"]
 #: Value of :attr:`Solution.solver` for solutions of :func:`solve_fast`.
 SOLVER_NAME = "lagrangian-radius-highs"
 
-#: Relative gap at or below which a solution is reported optimal.
-REL_GAP = 1e-9
 
 NODE = (1.0, 5, 60)
 
@@ -146,7 +145,7 @@ def solve_fast(
     )
     check_feasible(inst)
     deadline = start + (time_limit if time_limit is not None else math.inf)
-    prob = _Problem.from_instance(inst)
+    prob = ReducedProblem.from_instance(inst)
     best, bound = _solve(prob, deadline)
     if best is None and bound == math.inf:
         raise InfeasibleError(
@@ -175,51 +174,10 @@ def solve_fast(
     )
 
 
-@dataclass
-class _Problem:
-    """The instance restricted to allowed sites, with weighted costs (inf: unusable)."""
-
-    cost: np.ndarray  # hubs x allowed sites, w_j * c_ji
-    fixed: np.ndarray
-    p: int
-    sites: np.ndarray  # original index of each allowed site
-    forced: np.ndarray  # bool per allowed site
-    group: np.ndarray  # group code per allowed site (0 without groups)
-    cap: np.ndarray  # limit per group code (p when unlimited)
-    pairs: np.ndarray  # (k, 2) incompatible pairs of allowed positions
-    integral: bool
-
-    @classmethod
-    def from_instance(cls, inst: PMedianInstance) -> _Problem:
-        sites = np.flatnonzero(inst.allowed_sites())
-        usable = inst.usable()[:, sites]
-        raw = inst.cost[:, sites]
-        cost = np.full(raw.shape, np.inf)
-        np.multiply(inst.weights[:, None], raw, out=cost, where=usable)
-        fixed = inst.fixed_cost[sites]
-        position = np.full(inst.n_sites, -1)
-        position[sites] = np.arange(sites.size)
-        pairs = position[inst.incompatible]
-        pairs = pairs[(pairs >= 0).all(axis=1)].reshape(-1, 2)
-        forced = np.zeros(sites.size, dtype=bool)
-        forced[position[inst.forced]] = True
-        if inst.group_codes is None:
-            group = np.zeros(sites.size, dtype=np.int64)
-            cap = np.array([inst.p])
-        else:
-            group = inst.group_codes[sites]
-            cap = np.where(inst.group_limits < 0, inst.p, inst.group_limits)
-        finite = cost[np.isfinite(cost)]
-        integral = bool(
-            np.all(finite == np.round(finite)) and np.all(fixed == np.round(fixed))
-        )
-        return cls(cost, fixed, inst.p, sites, forced, group, cap, pairs, integral)
-
-
-def _solve(prob: _Problem, deadline: float) -> tuple[np.ndarray | None, float]:
+def _solve(prob: ReducedProblem, deadline: float) -> tuple[np.ndarray | None, float]:
     """Return the best selection (allowed positions) and a proven lower bound."""
     best = _local_search(prob, _greedy(prob))
-    ub = _value(prob, best) if best is not None else math.inf
+    ub = objective_of(prob, best) if best is not None else math.inf
     alive = np.ones(prob.fixed.size, dtype=bool)
     forced = prob.forced.copy()
     lower = -math.inf
@@ -229,10 +187,10 @@ def _solve(prob: _Problem, deadline: float) -> tuple[np.ndarray | None, float]:
         if lower <= _cut(prob, ub):
             best, ub, lower = _branch(prob, lag, alive, forced, deadline)
     elif time.perf_counter() < deadline:
-        found, mip_lower = _radius(prob, alive, forced, best, deadline)
+        found, mip_lower = solve_radius(prob, alive, forced, best, deadline)
         lower = max(lower, mip_lower)
-        if found is not None and _value(prob, found) < ub:
-            best, ub = found, _value(prob, found)
+        if found is not None and objective_of(prob, found) < ub:
+            best, ub = found, objective_of(prob, found)
     if prob.integral and math.isfinite(lower):
         lower = math.ceil(lower - 1e-6)
     # a solution cut off by the reductions is worth more than _cut(ub): at least ub
@@ -241,7 +199,7 @@ def _solve(prob: _Problem, deadline: float) -> tuple[np.ndarray | None, float]:
     return best, min(lower, excluded)
 
 
-def _cut(prob: _Problem, ub: float) -> float:
+def _cut(prob: ReducedProblem, ub: float) -> float:
     """Value above which a solution cannot improve on the incumbent ``ub``.
 
     With integer data a better solution is worth at most ``ub - 1``; otherwise the
@@ -253,14 +211,10 @@ def _cut(prob: _Problem, ub: float) -> float:
     return ub - 0.1 * REL_GAP * max(1.0, abs(ub))
 
 
-def _value(prob: _Problem, sel: np.ndarray) -> float:
-    return float(prob.fixed[sel].sum() + prob.cost[:, sel].min(axis=1).sum())
-
-
 # --- incumbent: greedy and interchange ---------------------------------------------
 
 
-def _penalised(prob: _Problem) -> np.ndarray:
+def _penalised(prob: ReducedProblem) -> np.ndarray:
     """Costs with unusable pairs at a penalty above any total finite cost."""
     finite = np.isfinite(prob.cost)
     if finite.all():
@@ -269,7 +223,7 @@ def _penalised(prob: _Problem) -> np.ndarray:
     return np.where(finite, prob.cost, big)
 
 
-def _addable(prob: _Problem, is_open: np.ndarray) -> np.ndarray:
+def _addable(prob: ReducedProblem, is_open: np.ndarray) -> np.ndarray:
     """Sites that may be opened next to the open set without breaking a limit."""
     counts = np.bincount(prob.group[is_open], minlength=prob.cap.size)
     ok = ~is_open & (counts[prob.group] < prob.cap[prob.group])
@@ -279,7 +233,7 @@ def _addable(prob: _Problem, is_open: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _greedy(prob: _Problem) -> np.ndarray | None:
+def _greedy(prob: ReducedProblem) -> np.ndarray | None:
     cost = _penalised(prob)
     is_open = prob.forced.copy()
     near = cost[:, is_open].min(axis=1) if is_open.any() else None
@@ -295,7 +249,7 @@ def _greedy(prob: _Problem) -> np.ndarray | None:
     return np.flatnonzero(is_open)
 
 
-def _local_search(prob: _Problem, sel: np.ndarray | None) -> np.ndarray | None:
+def _local_search(prob: ReducedProblem, sel: np.ndarray | None) -> np.ndarray | None:
     """Best-improvement swaps (close one open site, open another) until none helps."""
     if sel is None:
         return None
@@ -319,10 +273,10 @@ def _local_search(prob: _Problem, sel: np.ndarray | None) -> np.ndarray | None:
         if not delta[r, i] < -1e-12 * max(1.0, abs(total)):
             break
         sel = np.sort(np.append(np.delete(sel, r), i))
-    return sel if np.isfinite(_value(prob, sel)) else None
+    return sel if np.isfinite(objective_of(prob, sel)) else None
 
 
-def _swappable(prob: _Problem, sel: np.ndarray) -> np.ndarray:
+def _swappable(prob: ReducedProblem, sel: np.ndarray) -> np.ndarray:
     """Boolean (open site r, site i): closing r and opening i keeps all limits."""
     m = prob.fixed.size
     is_open = np.zeros(m, dtype=bool)
@@ -359,7 +313,7 @@ class _Lagrange:
 
 
 def _lagrangian(
-    prob: _Problem,
+    prob: ReducedProblem,
     best: np.ndarray,
     ub: float,
     alive: np.ndarray,
@@ -408,11 +362,11 @@ def _lagrangian(
         _fix(prob, g, pick, cols, live, value, cut, alive, forced)
         sel = cols[pick]
         if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
-            found = _value(prob, sel)
+            found = objective_of(prob, sel)
             if found < ub:
                 sel = _local_search(prob, sel)
-                if sel is not None and _value(prob, sel) < ub:
-                    best, ub = sel, _value(prob, sel)
+                if sel is not None and objective_of(prob, sel) < ub:
+                    best, ub = sel, objective_of(prob, sel)
         slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
         norm = float(slack @ slack)
         if norm == 0:
@@ -426,7 +380,7 @@ def _lagrangian(
 
 
 def _branch(
-    prob: _Problem, root: _Lagrange, alive, forced, deadline: float
+    prob: ReducedProblem, root: _Lagrange, alive, forced, deadline: float
 ) -> tuple[np.ndarray, float, float]:
     """Depth-first branch and bound on sites with Lagrangian bounds at each node.
 
@@ -463,7 +417,7 @@ def _branch(
 
 
 def _cheapest(
-    prob: _Problem,
+    prob: ReducedProblem,
     g: np.ndarray,
     cols: np.ndarray,
     live: np.ndarray,
@@ -511,193 +465,7 @@ def _fix(prob, g, pick, cols, live, value, cut, alive, forced) -> None:
         forced[cols[keep]] = True
 
 
-def _pairs_ok(prob: _Problem, sel: np.ndarray) -> bool:
+def _pairs_ok(prob: ReducedProblem, sel: np.ndarray) -> bool:
     is_open = np.zeros(prob.fixed.size, dtype=bool)
     is_open[sel] = True
     return not (is_open[prob.pairs[:, 0]] & is_open[prob.pairs[:, 1]]).any()
-
-
-# --- radius formulation in HiGHS ----------------------------------------------------
-
-
-@dataclass
-class _Levels:
-    """Each hub's distinct weighted costs to the alive sites, sorted."""
-
-    order: np.ndarray  # hubs x m: site positions by increasing cost
-    level: np.ndarray  # hubs x m: level index of each sorted position
-    value: np.ndarray  # hubs x m: cost of each level (inf past the last)
-    top: np.ndarray  # number of levels up to the one always covered
-
-
-def _levels(cost: np.ndarray, p: int, forced: np.ndarray) -> _Levels | None:
-    n, m = cost.shape
-    order = np.argsort(cost, axis=1, kind="stable")
-    val = np.take_along_axis(cost, order, axis=1)
-    level = np.zeros((n, m), dtype=np.int64)
-    np.cumsum(val[:, 1:] > val[:, :-1], axis=1, out=level[:, 1:])
-    cover = np.full(n, m - p)
-    if forced.any():
-        cover = np.minimum(cover, np.argmax(forced[order], axis=1))
-    last = np.isfinite(val).sum(axis=1) - 1
-    if (last < 0).any():
-        return None
-    cover = np.minimum(cover, last)
-    rows = np.arange(n)
-    value = np.full((n, m), np.inf)
-    value[rows[:, None], level] = val
-    return _Levels(order, level, value, level[rows, cover] + 1)
-
-
-def _radius(
-    prob: _Problem,
-    alive: np.ndarray,
-    forced: np.ndarray,
-    best: np.ndarray | None,
-    deadline: float,
-) -> tuple[np.ndarray | None, float]:
-    """Solve the problem on the alive sites; return a selection and a lower bound."""
-    cols = np.flatnonzero(alive)
-    must = forced[cols]
-    if cols.size < prob.p or must.sum() > prob.p:
-        return None, math.inf
-    cost = prob.cost[:, cols]
-    lv = _levels(cost, prob.p, must)
-    if lv is None:
-        return None, math.inf
-    start = None
-    if best is not None and alive[best].all():
-        start = np.searchsorted(cols, best)
-        depth = (lv.value < cost[:, start].min(axis=1)[:, None]).sum(axis=1) + 1
-    else:
-        depth = np.ones(cost.shape[0], dtype=np.int64)
-    depth = np.minimum(depth + 1, lv.top)
-    found, lower = None, -math.inf
-    while time.perf_counter() < deadline:
-        lp = _model(prob, cols, lv, depth)
-        status, y, mip_bound = _run_highs(lp, prob, start, lv, depth, deadline)
-        if status == "infeasible":
-            return None, math.inf
-        lower = max(lower, mip_bound)
-        if y is None:
-            break
-        real = cost[:, y].min(axis=1)
-        if found is None or _value(prob, cols[y]) < _value(prob, cols[found]):
-            found = y
-        reached = (lv.value < real[:, None]).sum(axis=1)
-        over = reached >= depth
-        if not over.any() or status != "optimal":
-            break
-        depth[over] = np.minimum(lv.top[over], 2 * reached[over] + 1)
-        start = y
-    return (cols[found] if found is not None else None), lower
-
-
-def _model(prob: _Problem, cols: np.ndarray, lv: _Levels, depth: np.ndarray):
-    """The truncated chained radius model as a row-wise HighsLp."""
-    n, m = lv.level.shape
-    nz_per = depth - (depth == lv.top)
-    row0 = np.concatenate([[0], np.cumsum(depth)[:-1]])
-    n_cover = int(depth.sum())
-    n_z = int(nz_per.sum())
-    hub_y, pos_y = np.nonzero(lv.level < depth[:, None])
-    hub_z = np.repeat(np.arange(n), nz_per)
-    lvl_z = np.arange(n_z) - np.repeat(np.cumsum(nz_per) - nz_per, nz_per)
-    col_z = m + np.arange(n_z)
-    nxt = lvl_z + 1 < depth[hub_z]
-    rows = [row0[hub_y] + lv.level[hub_y, pos_y], row0[hub_z] + lvl_z]
-    idx = [lv.order[hub_y, pos_y], col_z]
-    val = [np.ones(hub_y.size), np.ones(n_z)]
-    rows.append(row0[hub_z[nxt]] + lvl_z[nxt] + 1)
-    idx.append(col_z[nxt])
-    val.append(-np.ones(int(nxt.sum())))
-    lower = np.zeros(n_cover)
-    lower[row0] = 1.0
-    upper = np.full(n_cover, np.inf)
-    side_lo, side_up = [float(prob.p)], [float(prob.p)]
-    members = [np.arange(m)]
-    code = prob.group[cols]
-    for c in np.flatnonzero(np.bincount(code, minlength=prob.cap.size) > prob.cap):
-        members.append(np.flatnonzero(code == c))
-        side_lo.append(-np.inf)
-        side_up.append(float(prob.cap[c]))
-    where = np.full(prob.fixed.size, -1)
-    where[cols] = np.arange(m)
-    for a, b in where[prob.pairs]:
-        if a >= 0 and b >= 0:
-            members.append(np.array([a, b]))
-            side_lo.append(-np.inf)
-            side_up.append(1.0)
-    for k, mem in enumerate(members):
-        rows.append(np.full(mem.size, n_cover + k))
-        idx.append(mem)
-        val.append(np.ones(mem.size))
-    rows_all = np.concatenate(rows)
-    order = np.argsort(rows_all, kind="stable")
-    n_rows = n_cover + len(members)
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + n_z
-    lp.num_row_ = n_rows
-    lp.col_cost_ = np.concatenate(
-        [prob.fixed[cols], lv.value[hub_z, lvl_z + 1] - lv.value[hub_z, lvl_z]]
-    )
-    lp.col_lower_ = np.concatenate([prob.forced[cols] * 1.0, np.zeros(n_z)])
-    lp.col_upper_ = np.ones(m + n_z)
-    lp.row_lower_ = np.concatenate([lower, side_lo])
-    lp.row_upper_ = np.concatenate([upper, side_up])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = m + n_z
-    lp.a_matrix_.num_row_ = n_rows
-    lp.a_matrix_.start_ = np.concatenate(
-        [[0], np.cumsum(np.bincount(rows_all, minlength=n_rows))]
-    )
-    lp.a_matrix_.index_ = np.concatenate(idx)[order]
-    lp.a_matrix_.value_ = np.concatenate(val)[order]
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [
-        highspy.HighsVarType.kContinuous
-    ] * n_z
-    lp.offset_ = float(lv.value[:, 0].sum())
-    return lp
-
-
-def _run_highs(lp, prob: _Problem, start, lv: _Levels, depth, deadline: float):
-    """Solve the model; return status, selected positions (or None) and MIP bound."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
-    h.setOptionValue("mip_rel_gap", 0.1 * REL_GAP)
-    h.setOptionValue("mip_abs_gap", 1 - 1e-6 if prob.integral else 0.0)
-    h.passModel(lp)
-    m = lp.num_col_ - int((depth - (depth == lv.top)).sum())
-    if start is not None:
-        h.setSolution(_start_vector(start, lv, depth, m))
-    h.run()
-    status = h.getModelStatus()
-    ms = highspy.HighsModelStatus
-    if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        return "infeasible", None, math.inf
-    if status not in (ms.kOptimal, ms.kTimeLimit, ms.kInterrupt):
-        raise SolverError(f"HiGHS stopped with status {h.modelStatusToString(status)}")
-    info = h.getInfo()
-    bound = float(info.mip_dual_bound)
-    y = None
-    if info.primal_solution_status == 2:
-        y = np.flatnonzero(np.asarray(h.getSolution().col_value[:m]) > 0.5)
-    kind = "optimal" if status == ms.kOptimal else "time_limit"
-    return kind, y, bound if math.isfinite(bound) else -math.inf
-
-
-def _start_vector(start: np.ndarray, lv: _Levels, depth: np.ndarray, m: int):
-    """A full HiGHS solution (y, then z) for the selection ``start``."""
-    nz_per = depth - (depth == lv.top)
-    hub_z = np.repeat(np.arange(depth.size), nz_per)
-    lvl_z = np.arange(int(nz_per.sum())) - np.repeat(np.cumsum(nz_per) - nz_per, nz_per)
-    is_open = np.zeros(m, dtype=bool)
-    is_open[start] = True
-    first = np.argmax(is_open[lv.order], axis=1)
-    near = lv.level[np.arange(depth.size), first]
-    z = (lvl_z < near[hub_z]).astype(float)
-    sol = highspy.HighsSolution()
-    sol.col_value = np.concatenate([is_open.astype(float), z]).tolist()
-    sol.value_valid = True
-    return sol
