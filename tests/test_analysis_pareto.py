@@ -1,10 +1,14 @@
-"""The Pareto front against brute force on the tiny dataset, and its files."""
+"""The Pareto front against brute force on the tiny dataset and on subsets of the
+packaged data, and its files."""
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from siting.analysis import pareto_front, prepare, write_pareto
+from siting.analysis.model import Inputs
 from siting.pipeline import optimise
 from siting.scenario import load_scenario
 from tests.brute import all_portfolios, non_dominated
@@ -95,3 +99,54 @@ def test_write_pareto_writes_csv_and_png(tmp_path, tiny_scenario):
     back = pd.read_csv(tmp_path / "out" / "pareto.csv", index_col="point")
     pd.testing.assert_frame_equal(back.fillna(""), front, check_dtype=False)
     assert (tmp_path / "out" / "pareto.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def packaged() -> Inputs:
+    return prepare(load_scenario())
+
+
+def _subset(inputs, step, p, per_country):
+    """The packaged problem with every ``step``-th candidate allowed."""
+    problem = inputs.problem
+    kept = set(range(0, len(problem.site_ids), step))
+    excluded = set(range(len(problem.site_ids))) - kept | set(problem.excluded)
+    problem = dataclasses.replace(
+        problem, excluded=tuple(sorted(excluded)), p=p, max_per_group=per_country
+    )
+    return dataclasses.replace(inputs, problem=problem)
+
+
+@pytest.mark.parametrize(
+    ("step", "p", "per_country"), [(5, 3, 1), (6, 3, 2), (7, 4, 1)]
+)
+def test_front_of_packaged_subsets_is_the_brute_force_set(
+    packaged, step, p, per_country
+):
+    # 26 to 37 real candidates: thousands of portfolios, fronts of 7 to 18 points
+    # with unsupported points between the supported ones
+    inputs = _subset(packaged, step, p, per_country)
+    front = pareto_front(inputs)
+    expected = non_dominated(all_portfolios(inputs), ("cost", "mean_rtt"))
+    assert _positions(inputs, front["site_ids"]) == {p.selected for p in expected}
+    assert len(front) == len(expected)
+    assert (front["status"] == "optimal").all()
+
+
+def test_coarse_resolution_misses_only_points_within_it(packaged):
+    inputs = _subset(packaged, 6, 3, 2)
+    resolution = 0.05
+    front = pareto_front(inputs, resolution_ms=resolution)
+    exact = pareto_front(inputs)
+    assert len(front) < len(exact)
+    assert front.iloc[0]["site_ids"] == exact.iloc[0]["site_ids"]
+    assert front.iloc[-1]["site_ids"] == exact.iloc[-1]["site_ids"]
+    everything = all_portfolios(inputs)
+    for _, row in front.iterrows():
+        beaten = [
+            q
+            for q in everything
+            if q.cost <= row["cost_eur_per_year"]
+            and q.mean_rtt < row["mean_rtt_ms"] - 1e-9
+        ]
+        assert all(q.mean_rtt > row["mean_rtt_ms"] - resolution for q in beaten)
