@@ -363,32 +363,40 @@ class _Search:
         return supported
 
     def _tree(self, lam: float, low: float, high: float) -> None:
-        """Branch and bound for every point with cost in ``[low, high)``."""
-        selected, bound = self.solve("sum", lam, (), ())
-        heap = [(bound, 0, (), (), selected, -math.inf, -math.inf)]
+        """Branch and bound for every point with cost in ``[low, high)``.
+
+        A node is queued with its parent's bounds and solved when it is taken
+        (then queued again under its own bound), so a node that the points found
+        meanwhile rule out costs no solve.
+        """
+        heap = [(-math.inf, 0, (), (), -math.inf, -math.inf, False)]
         pushed = 0
         while heap:
-            bound, _, forced, excluded, selected, cost_lb, rtt_lb = heapq.heappop(heap)
-            bounds = (cost_lb, rtt_lb, bound)
-            if selected is None or not self._open(bounds, lam, low, high):
+            node = heapq.heappop(heap)
+            bound, _, forced, excluded, cost_lb, rtt_lb, solved = node
+            if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
+                continue
+            selected, own = self.solve("sum", lam, forced, excluded)
+            if selected is None:
+                continue
+            if not solved:
+                pushed += 1
+                heapq.heappush(heap, (max(bound, own), pushed, *node[2:6], True))
                 continue
             cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])
+            if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
+                continue
             rtt_lb = max(rtt_lb, self.solve("latency", 0.0, forced, excluded)[1])
             if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
                 continue
             free = [i for i in selected if i not in forced and i not in self.forced]
             for k, site in enumerate(free):
+                pushed += 1
                 child = (
                     tuple(sorted(forced + tuple(free[:k]))),
                     tuple(sorted((*excluded, site))),
                 )
-                child_selected, child_bound = self.solve("sum", lam, *child)
-                if self._open((cost_lb, rtt_lb, child_bound), lam, low, high):
-                    pushed += 1
-                    heapq.heappush(
-                        heap,
-                        (child_bound, pushed, *child, child_selected, cost_lb, rtt_lb),
-                    )
+                heapq.heappush(heap, (bound, pushed, *child, cost_lb, rtt_lb, False))
 
     def _open(self, bounds, lam: float, low: float, high: float) -> bool:
         """Whether a node with these lower bounds (cost, latency, cost + lam *
