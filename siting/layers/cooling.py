@@ -105,10 +105,11 @@ def free_cooling_share(
         Peak-to-trough daily swing around the monthly mean (degrees C).
     """
     monthly_c = np.atleast_2d(np.asarray(monthly_c, dtype=float))
-    if swing_c == 0:
+    half = swing_c / 2.0
+    if half == 0:
         below = (monthly_c <= limit_c).astype(float)
     else:
-        z = np.clip((limit_c - monthly_c) / (swing_c / 2.0), -1.0, 1.0)
+        z = np.clip((limit_c - monthly_c) / half, -1.0, 1.0)
         below = 0.5 + np.arcsin(z) / np.pi
     return below @ DAYS_IN_MONTH / DAYS_IN_MONTH.sum()
 
