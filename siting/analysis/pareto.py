@@ -369,25 +369,22 @@ class _Search:
         (then queued again under its own bound), so a node that the points found
         meanwhile rule out costs no solve.
         """
-        heap = [(-math.inf, 0, (), (), -math.inf, -math.inf, False)]
+        heap = [(-math.inf, 0, (), (), -math.inf, False)]
         pushed = 0
         while heap:
             node = heapq.heappop(heap)
-            bound, _, forced, excluded, cost_lb, rtt_lb, solved = node
-            if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
+            bound, _, forced, excluded, cost_lb, solved = node
+            if not self._open(cost_lb, bound, lam, low, high):
                 continue
             selected, own = self.solve("sum", lam, forced, excluded)
             if selected is None:
                 continue
             if not solved:
                 pushed += 1
-                heapq.heappush(heap, (max(bound, own), pushed, *node[2:6], True))
+                heapq.heappush(heap, (max(bound, own), pushed, *node[2:5], True))
                 continue
             cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])
-            if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
-                continue
-            rtt_lb = max(rtt_lb, self.solve("latency", 0.0, forced, excluded)[1])
-            if not self._open((cost_lb, rtt_lb, bound), lam, low, high):
+            if not self._open(cost_lb, bound, lam, low, high):
                 continue
             free = [i for i in selected if i not in forced and i not in self.forced]
             for k, site in enumerate(free):
@@ -396,29 +393,30 @@ class _Search:
                     tuple(sorted(forced + tuple(free[:k]))),
                     tuple(sorted((*excluded, site))),
                 )
-                heapq.heappush(heap, (bound, pushed, *child, cost_lb, rtt_lb, False))
+                heapq.heappush(heap, (bound, pushed, *child, cost_lb, False))
 
-    def _open(self, bounds, lam: float, low: float, high: float) -> bool:
-        """Whether a node with these lower bounds (cost, latency, cost + lam *
-        latency) may hold an undominated point with cost in ``[low, high)``."""
-        cost_lb, rtt_lb, sum_lb = bounds
-        corners = [(-math.inf, math.inf)] + [
-            (q.cost_eur_per_year, q.mean_rtt_ms - self.resolution_ms)
-            for q in self._front
-        ]
-        ends = [q.cost_eur_per_year for q in self._front] + [math.inf]
-        for (start, rtt), end in zip(corners, ends, strict=True):
-            end = min(end, high)
+    def _open(
+        self, cost_lb: float, sum_lb: float, lam: float, low: float, high: float
+    ) -> bool:
+        """Whether a node with these lower bounds on cost and on cost + lam *
+        latency may hold an undominated point with cost in ``[low, high)``.
+
+        The undominated region is the union of the boxes ``C_k <= C < C_k+1, L <
+        L_k - resolution_ms`` between adjacent points k and k+1 found so far. No
+        point is cheaper than the cheapest end or faster than the fastest end (both
+        are solved exactly first), so the two unbounded boxes are empty.
+        """
+        front = self._front
+        for left, right in zip(front, front[1:], strict=False):
+            start, end = left.cost_eur_per_year, min(right.cost_eur_per_year, high)
             if end <= low or start >= high:
                 continue
-            if not cost_lb < end - _HOLD * abs(end):
-                continue
-            if not rtt_lb < rtt - _HOLD * abs(rtt):
-                continue
+            rtt = left.mean_rtt_ms - self.resolution_ms
             corner = end + lam * rtt
-            if math.isfinite(corner) and not sum_lb < corner - _HOLD * abs(corner):
-                continue
-            return True
+            if cost_lb < end - _HOLD * abs(end) and sum_lb < corner - _HOLD * abs(
+                corner
+            ):
+                return True
         return False
 
 
