@@ -31,9 +31,10 @@ The scenario's ``solver`` choice applies to the carbon MIP below only: the
 cost-latency front always uses the fast solver, whose answers equal the MIP's.
 
 Every bound is a proven lower bound (the solver's, not its incumbent), so a dropped
-node holds no point of the front, and a solve that hits the time limit only weakens a
-bound (the points are then marked ``"time_limit"``). Two values closer than 1e-8
-(relative) count as equal, as in the MIP's gap.
+node holds no point of the front. A solve that hits the scenario's time limit weakens
+its bound or, when it found no portfolio, leaves its node unexplored; every point is
+then marked ``"time_limit"``. Two values closer than 1e-8 (relative) count as equal,
+as in the MIP's gap.
 
 ``resolution_ms``: the search only looks for points at least ``resolution_ms`` faster
 than every point found that is no dearer. Every point it returns is non-dominated
