@@ -33,3 +33,9 @@ def distance_matrix_km(
         np.asarray(lat_b, float)[None, :],
         np.asarray(lon_b, float)[None, :],
     )
+
+
+def nearest(distance_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of a distance matrix, the column of the nearest point and its km."""
+    column = distance_km.argmin(axis=1)
+    return column, distance_km[np.arange(len(column)), column]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from siting.geo import distance_matrix_km
+from siting.geo import distance_matrix_km, nearest
 from siting.layers.facility import capital_recovery_factor
 from siting.scenario import Scenario
 
@@ -31,13 +31,12 @@ def connectivity_layer(
     distance = distance_matrix_km(
         candidates["lat"], candidates["lon"], nodes["lat"], nodes["lon"]
     )
-    nearest = distance.argmin(axis=1)
-    pop_km = distance[np.arange(len(nearest)), nearest]
+    closest, pop_km = nearest(distance)
     is_ixp = (nodes["kind"] == "ixp").to_numpy()
     ixp_km = (
         distance[:, is_ixp].min(axis=1)
         if is_ixp.any()
-        else np.full(len(nearest), np.nan)
+        else np.full(len(closest), np.nan)
     )
     fibre_km = pop_km * settings.route_factor
     capex = fibre_km * settings.fibre_eur_per_km
@@ -46,7 +45,7 @@ def connectivity_layer(
     )
     return pd.DataFrame(
         {
-            "pop": nodes.index.to_numpy()[nearest],
+            "pop": nodes.index.to_numpy()[closest],
             "pop_km": pop_km,
             "ixp_km": ixp_km,
             "fibre_km": fibre_km,

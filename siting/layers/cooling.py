@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from siting.data import MONTH_COLUMNS
-from siting.geo import distance_matrix_km
+from siting.geo import distance_matrix_km, nearest
 from siting.layers.facility import HOURS_PER_YEAR, it_energy_mwh_per_year
 from siting.scenario import CoolingTechnology, Scenario
 
@@ -53,8 +53,8 @@ def cooling_layer(
     distance = distance_matrix_km(
         candidates["lat"], candidates["lon"], climate["lat"], climate["lon"]
     )
-    nearest = distance.argmin(axis=1)
-    monthly = climate[list(MONTH_COLUMNS)].to_numpy()[nearest]
+    closest, station_km = nearest(distance)
+    monthly = climate[list(MONTH_COLUMNS)].to_numpy()[closest]
     cooling = scenario.cooling
     it_energy = it_energy_mwh_per_year(scenario.facility)
     main = free_cooling_share(
@@ -76,8 +76,8 @@ def cooling_layer(
     )
     return pd.DataFrame(
         {
-            "climate_station": climate.index.to_numpy()[nearest],
-            "climate_station_km": distance[np.arange(len(nearest)), nearest],
+            "climate_station": climate.index.to_numpy()[closest],
+            "climate_station_km": station_km,
             "mean_temp_c": monthly @ DAYS_IN_MONTH / DAYS_IN_MONTH.sum(),
             "free_cooling_hours": main * HOURS_PER_YEAR,
             "pue": pue,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from siting.geo import distance_matrix_km
+from siting.geo import distance_matrix_km, nearest
 from siting.layers.facility import capital_recovery_factor
 from siting.scenario import Scenario
 
@@ -37,8 +37,7 @@ def grid_layer(
     distance = distance_matrix_km(
         candidates["lat"], candidates["lon"], assets["lat"], assets["lon"]
     )
-    nearest = distance.argmin(axis=1)
-    nearest_km = distance[np.arange(len(nearest)), nearest]
+    closest, nearest_km = nearest(distance)
     nearby = (distance <= grid.headroom_radius_km) @ assets["capacity_mw"].to_numpy()
     headroom = grid.headroom_share * nearby
     shortfall = np.maximum(
@@ -49,7 +48,7 @@ def grid_layer(
     )
     return pd.DataFrame(
         {
-            "grid_asset": assets.index.to_numpy()[nearest],
+            "grid_asset": assets.index.to_numpy()[closest],
             "grid_asset_km": nearest_km,
             "grid_headroom_mw": headroom,
             "grid_shortfall_mw": shortfall,
