@@ -25,7 +25,7 @@ STAGES = r"""
 import json, sys, time
 t0 = time.perf_counter()
 from siting.output import write_outputs
-from siting.pipeline import optimise
+from siting.run import optimise
 from siting.scenario import load_scenario
 imports = time.perf_counter() - t0
 result = optimise(load_scenario())

@@ -1,4 +1,5 @@
-"""Solve the 40 OR-Library p-median instances with :func:`siting.fast.solve_fast`.
+"""Solve the 40 OR-Library p-median instances with the fast exact path
+(:func:`siting.solve.solve_pmedian`, ``solver="fast"``).
 
 Reads ``../shared/benchmarks/orlib`` relative to the repository root (see its README:
 the last occurrence of a repeated edge counts, then Floyd-Warshall), and prints one
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.fast import solve_fast
+from siting.solve import solve_pmedian
 
 ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib"
 
@@ -66,7 +67,7 @@ def main(argv: list[str]) -> int:
     for name in wanted:
         dist, p = read_instance(ORLIB / f"{name}.txt")
         tic = time.perf_counter()
-        sol = solve_fast(dist, np.ones(dist.shape[0]), p)
+        sol = solve_pmedian(dist, np.ones(dist.shape[0]), p, solver="fast")
         seconds = time.perf_counter() - tic
         total += seconds
         ok = sol.status == "optimal" and round(sol.objective) == optima[name]

@@ -5,11 +5,11 @@ two-phase method on the fast p-median solver) and prints its time, number of poi
 and solves. Then, in the same run, traces the first ``--old-points`` points of the
 same front with the lexicographic epsilon-constraint MIP it replaced (per point:
 minimise cost subject to ``latency <= previous - resolution``, then latency holding
-that cost, on :class:`siting.analysis.model.ObjectiveModel`), checks that they are the
-front's first points, and prints the old time per point, the old method's projected
-time for the whole front and the ratio. The old method's first point has no latency
-bound and solves much faster than the others, so the time per point is the mean over
-points 1 onwards. Run from the repository root:
+that cost, on :class:`siting.analysis.objectives.ObjectiveModel`), checks that they
+are the front's first points, and prints the old time per point, the old method's
+projected time for the whole front and the ratio. The old method's first point has no
+latency bound and solves much faster than the others, so the time per point is the mean
+over points 1 onwards. Run from the repository root:
 
     python benchmarks/pareto.py [--old-points 3] [--resolution-ms 1e-4]
 """
@@ -20,8 +20,9 @@ import argparse
 import math
 import time
 
-from siting.analysis import pareto_front, prepare
-from siting.analysis.model import ObjectiveModel
+from siting.analysis import pareto_front
+from siting.analysis.objectives import ObjectiveModel
+from siting.run import prepare
 from siting.scenario import load_scenario
 
 #: Relative slack that holds an objective at its optimum (as in the old method).

@@ -21,7 +21,8 @@ import pandas as pd
 
 from siting.data import data_dir, read_table
 from siting.geo import haversine_km
-from siting.network import NetworkParams, backbone_graph, rtt_matrix
+from siting.network import backbone_graph, rtt_matrix
+from siting.scenario import Network, load_scenario
 
 
 def main() -> None:
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    params = NetworkParams()
+    params = load_scenario().network
     nodes, links, origin = _backbone(rng)
     graph = backbone_graph(nodes, links, params=params)
     hubs, sites = _points(rng, args.hubs, "h"), _points(rng, args.sites, "s")
@@ -95,9 +96,7 @@ def _points(rng: np.random.Generator, n: int, prefix: str) -> pd.DataFrame:
     )
 
 
-def _weighted_copy(
-    graph: nx.Graph, params: NetworkParams
-) -> tuple[nx.Graph, pd.DataFrame]:
+def _weighted_copy(graph: nx.Graph, params: Network) -> tuple[nx.Graph, pd.DataFrame]:
     """Copy of the graph with each link's RTT (ms) as ``ms``, and the core PoPs."""
     work = graph.copy()
     scale = 2 * params.fibre_us_per_km / 1000

@@ -11,9 +11,9 @@ Usage::
     python benchmarks/scale.py                 # all sizes, caps of 120 s
     python benchmarks/scale.py --sizes 200x1000 --cap 60
 
-Methods: ``fast`` = :func:`siting.fast.solve_fast`; ``pulp`` =
-:func:`siting.solve.solve_pmedian` with CBC (strong formulation built in pulp);
-``spopt`` = ``spopt.locate.PMedian.from_cost_matrix`` solved with CBC (no group
+Methods: ``fast`` = :func:`siting.solve.solve_pmedian` with ``solver="fast"``;
+``pulp`` = :func:`siting.solve.solve_pmedian` with CBC (strong formulation built in
+pulp); ``spopt`` = ``spopt.locate.PMedian.from_cost_matrix`` solved with CBC (no group
 limits in spopt, so only without groups). pulp and spopt are skipped above
 ``--max-pairs`` hub-site pairs, where building the model alone exceeds the cap.
 """
@@ -55,9 +55,9 @@ def worker(method: str, size: str, grouped: bool, cap: float) -> dict:
     limit = {"max_per_group": 1, "groups": groups} if grouped else {}
     tic = time.perf_counter()
     if method == "fast":
-        from siting.fast import solve_fast
+        from siting.solve import solve_pmedian
 
-        sol = solve_fast(cost, weights, P, time_limit=cap, **limit)
+        sol = solve_pmedian(cost, weights, P, solver="fast", time_limit=cap, **limit)
         out = {"objective": sol.objective, "status": sol.status, "bound": sol.bound}
     elif method == "pulp":
         from siting.solve import solve_pmedian

@@ -2,7 +2,7 @@
 
 :func:`check_result` reads ``result.json``, rebuilds the problem from the scenario
 the result records and the data on disk, and checks with
-:func:`siting.verify.check_solution` (which shares no code with the MIP model) that
+:func:`siting.solve.check_solution` (which shares no code with the MIP model) that
 every constraint holds and that the reported objective, per-site costs and latencies
 match what the inputs give. It also says when the scenario block was edited or the
 data changed since the run.
@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 
 from siting.errors import InputError
-from siting.pipeline import latency_matrix, load_data
-from siting.problem import COST_PARTS, Problem, build_problem, site_table
+from siting.layers.table import COST_PARTS
+from siting.output.result_json import versions
+from siting.problem import Problem
+from siting.run import prepare
 from siting.scenario import validate_scenario
-from siting.verify import check_solution
+from siting.solve import check_solution
 
 #: Relative tolerance for per-site figures (result.json rounds to 6 decimals).
 FIGURE_RTOL = 1e-6
@@ -60,16 +62,13 @@ def check_result(out_dir: Path) -> ResultCheck:
             "the scenario in result.json does not match its scenario_sha256: it was "
             "edited after the run"
         )
-    dataset = load_data(scenario)
+    inputs = prepare(scenario)
+    dataset, sites, problem = inputs.dataset, inputs.sites, inputs.problem
     if dataset.sha256 != document["data_sha256"]:
         check.problems.append(
             "the data files have changed since the run (data_sha256 differs); rerun "
             "siting optimise to get a result for the current data"
         )
-    sites = site_table(dataset, scenario)
-    problem = build_problem(
-        sites, dataset.hubs, latency_matrix(dataset, scenario), scenario
-    )
     selected_ids = [entry["site_id"] for entry in document["selected"]]
     position = {site_id: i for i, site_id in enumerate(problem.site_ids)}
     unknown = [s for s in selected_ids if s not in position]
@@ -81,11 +80,10 @@ def check_result(out_dir: Path) -> ResultCheck:
     selected = np.array(sorted(position[s] for s in selected_ids), dtype=int)
     assignment = _nearest_assignment(problem, selected)
     verdict = check_solution(
+        problem.instance,
         selected,
         assignment,
-        *problem.arrays(),
         objective=document["objective_eur_per_year"],
-        **problem.constraints(),
     )
     check.objective = verdict.objective
     check.problems.extend(verdict.violations)
@@ -167,8 +165,6 @@ def _compare_site(
 
 
 def _compare_versions(recorded: dict[str, str], check: ResultCheck) -> None:
-    from siting.output import versions
-
     for package, version in versions().items():
         if recorded.get(package) not in (None, version):
             check.notes.append(

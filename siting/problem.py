@@ -1,8 +1,9 @@
-"""Assemble the optimisation problem from the layers and the latency matrix.
+"""Labelled tables -> the solver's array problem, and the answer back to ids.
 
 This is the one place where site and hub ids are mapped to array positions and back:
-:class:`Problem` holds plain arrays in the order of ``site_ids`` and ``hub_ids``, the
-solver works on positions, and :func:`label_solution` turns its answer back into ids.
+:class:`Problem` holds the checked :class:`~siting.solve.PMedianInstance` in the
+order of ``site_ids`` and ``hub_ids``, the solver works on positions, and
+:func:`label_solution` turns its answer back into ids.
 """
 
 from __future__ import annotations
@@ -11,124 +12,86 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from siting.data import Dataset
 from siting.errors import InputError
 from siting.geo import distance_matrix_km
-from siting.layers.connectivity import connectivity_layer
-from siting.layers.cooling import cooling_layer
-from siting.layers.energy import energy_layer
-from siting.layers.grid import grid_layer
 from siting.scenario import Scenario
-from siting.solution import Solution
-
-#: Parts of the annual cost of a site, EUR per year, by layer.
-COST_PARTS = {
-    "energy": ("electricity_eur_per_year", "carbon_eur_per_year"),
-    "grid": ("grid_eur_per_year",),
-    "cooling": ("water_eur_per_year",),
-    "connectivity": ("fibre_eur_per_year",),
-}
+from siting.solve import PMedianInstance, Solution, make_instance
 
 
 @dataclass(frozen=True)
 class Problem:
-    """The p-median instance of one scenario, as arrays ordered by the id tuples.
+    """The p-median of one scenario, with the ids of its positions.
 
     Attributes
     ----------
     site_ids, hub_ids
-        Candidate and hub ids; position ``i`` of a site array is ``site_ids[i]``.
-    fixed_cost
-        Annual cost of a gigafactory at each site, EUR/yr.
-    rtt_ms
-        Round-trip time from each hub (rows) to each site (columns), ms.
-    weights
-        Price of one ms of RTT at each hub per year, EUR/ms/yr (researchers x lambda).
+        Candidate and hub ids; site position ``i`` is ``site_ids[i]``.
     groups
-        Country of each site (ISO alpha-2).
-    p, max_per_group
-        Number of sites to choose and the most per country.
-    max_rtt_ms
-        Coverage limit (no hub assigned to a site beyond it), or None.
-    incompatible
-        Position pairs of sites closer than the minimum separation.
-    forced, excluded
-        Positions of sites that must / must not be chosen.
+        Country of each site (ISO alpha-2), in site order.
+    instance
+        The checked instance: ``cost`` is the RTT (ms, hubs x sites), ``weights``
+        the price of one ms at each hub (EUR/ms/yr: researchers x lambda),
+        ``fixed_cost`` the annual cost of each site (EUR/yr), groups by country,
+        coverage ``max_rtt_ms``, minimum separation as incompatible pairs, forced
+        and excluded sites.
     """
 
     site_ids: tuple[str, ...]
     hub_ids: tuple[str, ...]
-    fixed_cost: np.ndarray
-    rtt_ms: np.ndarray
-    weights: np.ndarray
-    groups: np.ndarray
-    p: int
-    max_per_group: int
-    max_rtt_ms: float | None
-    incompatible: tuple[tuple[int, int], ...]
-    forced: tuple[int, ...]
-    excluded: tuple[int, ...]
+    groups: NDArray[np.str_]
+    instance: PMedianInstance
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """The positional inputs of :func:`siting.solve.solve_pmedian`."""
-        return self.rtt_ms, self.weights, self.p
+    @property
+    def rtt_ms(self) -> NDArray[np.float64]:
+        """RTT from each hub (rows) to each site (columns), ms."""
+        return self.instance.cost
 
-    def constraints(self) -> dict[str, object]:
-        """The keyword inputs of :func:`siting.solve.solve_pmedian` (and of
-        :func:`siting.verify.check_solution`) that describe costs and side
-        constraints."""
-        return {
-            "fixed_cost": self.fixed_cost,
-            "groups": self.groups,
-            "max_per_group": self.max_per_group,
-            "max_cost": self.max_rtt_ms,
-            "incompatible": self.incompatible,
-            "forced": self.forced,
-            "excluded": self.excluded,
-        }
+    @property
+    def weights(self) -> NDArray[np.float64]:
+        """Price of one ms of RTT at each hub per year, EUR/ms/yr."""
+        return self.instance.weights
 
+    @property
+    def fixed_cost(self) -> NDArray[np.float64]:
+        """Annual cost of a gigafactory at each site, EUR/yr."""
+        return self.instance.fixed_cost
 
-def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
-    """Every candidate with all layer columns, its annual cost and why it is excluded.
+    @property
+    def p(self) -> int:
+        """Number of sites to choose."""
+        return self.instance.p
 
-    Returns
-    -------
-    DataFrame indexed by ``site_id``: the candidate columns, the columns of the four
-    layers, ``<layer>_eur_per_year`` for each layer of :data:`COST_PARTS`,
-    ``annual_cost_eur`` (EUR/yr) and ``excluded_reason`` ("" for allowed sites).
-    """
-    candidates = dataset.candidates
-    countries = apply_country_overrides(dataset.countries, scenario)
-    cooling = cooling_layer(candidates, dataset.climate, countries, scenario)
-    energy = energy_layer(candidates, countries, cooling["pue"], scenario)
-    grid = grid_layer(candidates, dataset.grid_assets, energy["power_mw"], scenario)
-    connectivity = connectivity_layer(candidates, dataset.backbone_nodes, scenario)
-    table = pd.concat([candidates, energy, grid, cooling, connectivity], axis=1)
-    for layer, columns in COST_PARTS.items():
-        table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(axis=1)
-    table["annual_cost_eur"] = table[
-        [f"{layer}_cost_eur_per_year" for layer in COST_PARTS]
-    ].sum(axis=1)
-    table["excluded_reason"] = _exclusion_reasons(table, scenario)
-    return table
+    @property
+    def max_per_group(self) -> int:
+        """The most sites per country."""
+        return int(self.instance.group_limits.max())
 
+    @property
+    def max_rtt_ms(self) -> float | None:
+        """Coverage limit (no hub assigned to a site beyond it), ms, or None."""
+        return self.instance.max_cost
 
-def apply_country_overrides(
-    countries: pd.DataFrame, scenario: Scenario
-) -> pd.DataFrame:
-    """The country table with the scenario's ``country_overrides`` applied."""
-    unknown = sorted(set(scenario.country_overrides) - set(countries.index))
-    if unknown:
-        raise InputError(
-            f"{scenario.origin}: field 'country_overrides': unknown country code(s) "
-            f"{', '.join(unknown)}; use ISO alpha-2 codes of countries.csv"
-        )
-    countries = countries.copy()
-    for code, override in scenario.country_overrides.items():
-        for field, value in override.model_dump(exclude_none=True).items():
-            countries.loc[code, field] = value
-    return countries
+    @property
+    def incompatible(self) -> tuple[tuple[int, int], ...]:
+        """Position pairs of sites closer than the minimum separation."""
+        return tuple((int(i), int(k)) for i, k in self.instance.incompatible)
+
+    @property
+    def forced(self) -> tuple[int, ...]:
+        """Positions of the sites that must be chosen."""
+        return tuple(self.instance.forced.tolist())
+
+    @property
+    def excluded(self) -> tuple[int, ...]:
+        """Positions of the sites that may not be chosen."""
+        return tuple(self.instance.excluded.tolist())
+
+    def positions(self, site_ids: list[str] | tuple[str, ...]) -> list[int]:
+        """Positions of ``site_ids`` (each must be a candidate)."""
+        index = {site_id: i for i, site_id in enumerate(self.site_ids)}
+        return [index[s] for s in site_ids]
 
 
 def build_problem(
@@ -139,11 +102,16 @@ def build_problem(
     Parameters
     ----------
     sites
-        Output of :func:`site_table`.
+        Output of :func:`siting.layers.table.site_table`.
     hubs
         Hubs indexed by ``hub_id`` with ``researchers`` (FTE).
     rtt
         RTT matrix in ms, index ``hub_id``, columns ``site_id``.
+
+    Raises
+    ------
+    InputError
+        If ``selection.forced`` or ``selection.excluded`` names an unknown site.
     """
     selection = scenario.selection
     site_ids = tuple(sites.index)
@@ -157,28 +125,30 @@ def build_problem(
             )
     excluded = sites["excluded_reason"].to_numpy() != ""
     separation = selection.min_separation_km
-    incompatible: tuple[tuple[int, int], ...] = ()
+    incompatible: list[tuple[int, int]] = []
     if separation > 0:
         distance = distance_matrix_km(
             sites["lat"], sites["lon"], sites["lat"], sites["lon"]
         )
         rows, cols = np.nonzero(np.triu(distance < separation, k=1))
-        incompatible = tuple(zip(rows.tolist(), cols.tolist(), strict=True))
+        incompatible = list(zip(rows.tolist(), cols.tolist(), strict=True))
     rtt = rtt.loc[list(hubs.index), list(site_ids)]
-    return Problem(
-        site_ids=site_ids,
-        hub_ids=tuple(hubs.index),
-        fixed_cost=sites["annual_cost_eur"].to_numpy(float),
-        rtt_ms=rtt.to_numpy(float),
-        weights=hubs["researchers"].to_numpy(float)
+    groups = sites["country"].to_numpy(str)
+    instance = make_instance(
+        rtt.to_numpy(float),
+        hubs["researchers"].to_numpy(float)
         * scenario.objective.latency_eur_per_researcher_ms_year,
-        groups=sites["country"].to_numpy(str),
-        p=selection.sites,
+        selection.sites,
+        fixed_cost=sites["annual_cost_eur"].to_numpy(float),
+        groups=groups,
         max_per_group=selection.per_country,
-        max_rtt_ms=None if np.isinf(selection.max_rtt_ms) else selection.max_rtt_ms,
+        max_cost=None if np.isinf(selection.max_rtt_ms) else selection.max_rtt_ms,
         incompatible=incompatible,
-        forced=tuple(position[s] for s in selection.forced),
-        excluded=tuple(np.flatnonzero(excluded).tolist()),
+        forced=[position[s] for s in selection.forced],
+        excluded=np.flatnonzero(excluded).tolist(),
+    )
+    return Problem(
+        site_ids=site_ids, hub_ids=tuple(hubs.index), groups=groups, instance=instance
     )
 
 
@@ -213,26 +183,3 @@ def label_solution(
     sites["rank"] = pd.array([pd.NA] * len(sites), dtype="Int64")
     sites.loc[order, "rank"] = np.arange(1, len(order) + 1)
     return sites, hubs
-
-
-def _exclusion_reasons(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
-    """Why each site may not be chosen ("; "-joined), "" when it may."""
-    selection = scenario.selection
-    reasons = pd.DataFrame(index=table.index)
-    reasons["scenario"] = np.where(
-        table.index.isin(selection.excluded), "excluded by the scenario", ""
-    )
-    if selection.countries:
-        outside = ~table["country"].isin(selection.countries)
-        reasons["country"] = np.where(outside, "country not in selection.countries", "")
-    reasons["grid"] = np.where(
-        table["grid_excluded"],
-        f"no grid asset within {scenario.grid.max_connection_km:g} km",
-        "",
-    )
-    reasons["water"] = np.where(
-        table["water_excluded"],
-        f"water stress above {scenario.cooling.max_water_stress:g}",
-        "",
-    )
-    return reasons.apply(lambda row: "; ".join(r for r in row if r), axis=1)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from siting.encode import plain
 from siting.errors import InputError
 
 DEFAULT_SCENARIO = Path(__file__).with_name("default.toml")
@@ -25,12 +25,29 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=True)
 
 
+#: Consumption bands of Eurostat's nrg_pc_205 (annual MWh), from its code list.
+PriceBand = Literal[
+    "MWH_LT20",
+    "MWH20-499",
+    "MWH500-1999",
+    "MWH2000-19999",
+    "MWH20000-69999",
+    "MWH70000-149999",
+    "MWH_GE150000",
+]
+PRICE_BANDS: tuple[str, ...] = get_args(PriceBand)
+
+
 class DataSettings(_Section):
-    """Where the data tables come from (paths relative to the scenario file)."""
+    """Where the data tables come from (paths relative to the scenario file), how far
+    a point may lie outside its country, and what ``siting data fetch`` asks for."""
 
     dir: str = ""
     candidates: str = ""
     hubs: str = ""
+    placement_tolerance_km: float = Field(ge=0, allow_inf_nan=False)
+    price_band: PriceBand
+    price_semester: str = Field(pattern=r"^\d{4}-S[12]$")
 
 
 class Selection(_Section):
@@ -134,7 +151,23 @@ class Connectivity(_Section):
 
 
 class Network(_Section):
-    """Parameters of the round-trip-time model (see ``siting.network``)."""
+    """Parameters of the round-trip-time model (see :mod:`siting.network` and
+    ``docs/network.md``; the values and their sources are in ``default.toml``).
+
+    Attributes
+    ----------
+    fibre_us_per_km
+        One-way propagation delay in single-mode fibre, microseconds per km.
+    route_factor
+        Fibre route length over great-circle length for backbone links without a
+        published ``route_km`` (>= 1).
+    hop_delay_ms
+        Round-trip delay added per backbone link traversed, ms.
+    access_delay_ms
+        Round-trip delay of the metro and access network at each end, ms.
+    access_route_factor
+        Access-link route length over great-circle distance to the PoP (>= 1).
+    """
 
     fibre_us_per_km: float = Field(gt=0, allow_inf_nan=False)
     route_factor: float = Field(ge=1, allow_inf_nan=False)
@@ -198,7 +231,7 @@ class Scenario(_Section):
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as JSON-ready data (infinity written as the string "inf")."""
-        return _json_safe(self.model_dump(mode="python"))
+        return plain(self.model_dump(mode="python"))
 
     @property
     def sha256(self) -> str:
@@ -303,13 +336,3 @@ def validate_scenario(tree: dict[str, Any], source: str) -> Scenario:
                 message = f"{error['msg']} (got {error.get('input')!r})"
             lines.append(f"{source}: field '{field}': {message}")
         raise InputError("\n".join(lines)) from None
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from siting.analysis.model import Inputs
+from siting.run import Inputs
 
 
 @dataclass(frozen=True)

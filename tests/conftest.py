@@ -11,6 +11,8 @@ from siting.scenario import Scenario, load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
 SHARED = ROOT.parent / "shared"
+#: How far outside its country a point may lie, as the default scenario says (km).
+TOLERANCE_KM = load_scenario().data.placement_tolerance_km
 
 
 @pytest.fixture

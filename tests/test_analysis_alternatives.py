@@ -2,9 +2,9 @@
 
 import pytest
 
-from siting.analysis import alternatives, prepare
+from siting.analysis import alternatives
 from siting.errors import InputError
-from siting.pipeline import optimise
+from siting.run import optimise, prepare
 from siting.scenario import load_scenario
 from tests.brute import all_portfolios
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.analysis import pareto_front, prepare, write_pareto
-from siting.analysis.model import Inputs
-from siting.pipeline import optimise
+from siting.analysis import pareto_front, write_pareto
+from siting.run import Inputs, optimise, prepare
 from siting.scenario import load_scenario
+from siting.solve import make_instance
 from tests.brute import all_portfolios, non_dominated
 
 VARIANTS = [
@@ -111,9 +111,20 @@ def _subset(inputs, step, p, per_country):
     problem = inputs.problem
     kept = set(range(0, len(problem.site_ids), step))
     excluded = set(range(len(problem.site_ids))) - kept | set(problem.excluded)
-    problem = dataclasses.replace(
-        problem, excluded=tuple(sorted(excluded)), p=p, max_per_group=per_country
+    inst = problem.instance
+    subset = make_instance(
+        inst.cost,
+        inst.weights,
+        p,
+        fixed_cost=inst.fixed_cost,
+        groups=problem.groups,
+        max_per_group=per_country,
+        max_cost=inst.max_cost,
+        incompatible=problem.incompatible,
+        forced=problem.forced,
+        excluded=sorted(excluded),
     )
+    problem = dataclasses.replace(problem, instance=subset)
     return dataclasses.replace(inputs, problem=problem)
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.analysis import prepare, robustness, write_robustness
+from siting.analysis import robustness, write_robustness
 from siting.analysis.robustness import draw_factors, perturb_scenario
 from siting.errors import InputError
-from siting.pipeline import optimise
+from siting.run import optimise, prepare
 from siting.scenario import load_scenario
 
 FIXED = {"distribution": "normal", "spread": 0.0}

@@ -5,10 +5,11 @@ import pytest
 
 from siting.data import data_dir, load_dataset, read_table
 from siting.errors import InputError
+from tests.conftest import TOLERANCE_KM
 
 
 def test_tiny_dataset_loads_with_ids_as_index(tiny_dir):
-    dataset = load_dataset(tiny_dir)
+    dataset = load_dataset(tiny_dir, tolerance_km=TOLERANCE_KM)
     assert dataset.candidates.index.name == "site_id"
     assert len(dataset.candidates) == 10
     assert dataset.candidates["lat"].dtype == "float64"
@@ -16,7 +17,7 @@ def test_tiny_dataset_loads_with_ids_as_index(tiny_dir):
 
 
 def test_researchers_are_the_national_figure_shared_by_population(tiny_dir):
-    dataset = load_dataset(tiny_dir)
+    dataset = load_dataset(tiny_dir, tolerance_km=TOLERANCE_KM)
     hubs = dataset.hubs
     by_country = hubs.groupby("country")["researchers"].sum()
     assert by_country["FI"] == pytest.approx(40_000)
@@ -39,7 +40,7 @@ def test_every_bad_cell_is_reported_with_row_and_field(tiny_dir, tmp_path):
     lines[2] = lines[2].replace("fi-helsinki", "fi-kajaani")
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError) as info:
-        load_dataset(folder)
+        load_dataset(folder, tolerance_km=TOLERANCE_KM)
     message = str(info.value)
     assert "row 2: field 'lat': not a finite number" in message
     assert "row 3: field 'site_id': duplicate id" in message
@@ -52,7 +53,7 @@ def test_missing_column_is_named(tiny_dir, tmp_path):
     text = path.read_text().replace("population", "inhabitants")
     path.write_text(text)
     with pytest.raises(InputError, match="missing column.*population"):
-        load_dataset(folder)
+        load_dataset(folder, tolerance_km=TOLERANCE_KM)
 
 
 def test_unknown_country_is_named(tiny_dir, tmp_path):
@@ -60,7 +61,7 @@ def test_unknown_country_is_named(tiny_dir, tmp_path):
     path = folder / "candidates.csv"
     path.write_text(path.read_text().replace(",ES,40.4168", ",XX,40.4168"))
     with pytest.raises(InputError, match="unknown country code.*XX"):
-        load_dataset(folder)
+        load_dataset(folder, tolerance_km=TOLERANCE_KM)
 
 
 def test_eurostat_greece_code_is_mapped(tiny_dir, tmp_path):
@@ -68,7 +69,9 @@ def test_eurostat_greece_code_is_mapped(tiny_dir, tmp_path):
     path = folder / "hubs.csv"
     path.write_text(path.read_text() + "athens,Athens,EL,37.98,23.73,664046,fixture\n")
     with pytest.raises(InputError, match="GR"):
-        load_dataset(folder)  # GR is not in the tiny country table: mapped, then named
+        load_dataset(
+            folder, tolerance_km=TOLERANCE_KM
+        )  # GR is not in the tiny country table: mapped, then named
 
 
 def test_user_candidates_as_geojson(tiny_dir, tmp_path):
@@ -86,7 +89,7 @@ def test_user_candidates_as_geojson(tiny_dir, tmp_path):
     ]
     path = tmp_path / "mine.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    dataset = load_dataset(tiny_dir, candidates=path)
+    dataset = load_dataset(tiny_dir, candidates=path, tolerance_km=TOLERANCE_KM)
     assert list(dataset.candidates.index) == ["mine"]
     assert dataset.candidates.at["mine", "lat"] == pytest.approx(60.17)
 
@@ -117,4 +120,4 @@ def test_candidates_outside_their_country_are_refused(
     assert old in path.read_text()
     path.write_text(path.read_text().replace(old, new))
     with pytest.raises(InputError, match=needle):
-        load_dataset(folder)
+        load_dataset(folder, tolerance_km=TOLERANCE_KM)

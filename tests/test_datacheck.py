@@ -4,12 +4,12 @@ import pytest
 from click.testing import CliRunner
 
 from siting.cli import main
-from siting.data import data_dir
-from siting.datacheck import check_dataset
+from siting.data import check_dataset, data_dir
+from tests.conftest import TOLERANCE_KM
 
 
 def test_tiny_dataset_passes(tiny_dir):
-    report = check_dataset(tiny_dir)
+    report = check_dataset(tiny_dir, tolerance_km=TOLERANCE_KM)
     assert report.ok, report.problems
     assert report.rows["candidates"] == 10
 
@@ -30,7 +30,7 @@ def test_unknown_source_and_empty_assumption_are_named(tiny_dir, tmp_path):
     folder = _copy(tiny_dir, tmp_path)
     _edit(folder / "hubs.csv", "1636732,fixture", "1636732,nobody_2020")
     _edit(folder / "grid_assets.csv", "4400,fixture", "4400,assumption:")
-    report = check_dataset(folder)
+    report = check_dataset(folder, tolerance_km=TOLERANCE_KM)
     text = "\n".join(report.problems)
     assert "hubs.csv: row 11: field 'source': source id 'nobody_2020'" in text
     assert "grid_assets.csv: row 2: field 'source': an assumption needs" in text
@@ -41,7 +41,7 @@ def test_point_outside_its_country_and_swapped_coordinates(tiny_dir, tmp_path):
     # Paris put in Spain's box is far from France; Frankfurt with lat/lon swapped
     _edit(folder / "candidates.csv", "FR,48.8566,2.3522", "FR,40.0,-4.0")
     _edit(folder / "hubs.csv", "DE,52.5200,13.4050", "DE,13.4050,52.5200")
-    report = check_dataset(folder)
+    report = check_dataset(folder, tolerance_km=TOLERANCE_KM)
     text = "\n".join(report.problems)
     assert "candidates.csv: row 8 (fr-paris): fields 'lat'/'lon'" in text
     assert "hubs.csv: row 6 (berlin)" in text
@@ -58,7 +58,7 @@ def test_cli_check_exits_1_on_problems(tiny_dir, tmp_path):
 def test_packaged_data_passes_the_check():
     if not (data_dir() / "climate.csv").is_file():
         pytest.fail("packaged data is incomplete: climate.csv missing")
-    report = check_dataset(data_dir())
+    report = check_dataset(data_dir(), tolerance_km=TOLERANCE_KM)
     assert report.ok, "\n".join(report.problems[:20])
     assert len(report.countries) == 27
     assert report.rows["candidates"] >= 150

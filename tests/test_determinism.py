@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from siting.cli import main
-from siting.output import SOLVER_FIELDS, TIMING_FIELDS
+from siting.output.result_json import SOLVER_FIELDS, TIMING_FIELDS
 
 GEOJSON = ("sites.geojson", "hubs.geojson", "links.geojson")
 

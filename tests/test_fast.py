@@ -1,4 +1,5 @@
-"""Tests of siting.fast: OR-Library optima and agreement with exhaustive search."""
+"""Tests of siting.solve.fast: OR-Library optima and agreement with exhaustive
+search and with the MIP backends."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 
 from siting.errors import InfeasibleError
-from siting.fast import SOLVER_NAME, solve_fast, supports
-from siting.instance import evaluate, make_instance
+from siting.solve import evaluate, make_instance, solve_pmedian
+from siting.solve.fast import SOLVER_NAME, solve_fast
 
 ROOT = Path(__file__).resolve().parents[1]
 ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib"
@@ -31,7 +32,7 @@ def test_orlib_published_optimum(k):
     with (ORLIB / "optima.csv").open() as handle:
         optima = {r["instance"]: float(r["optimum"]) for r in csv.DictReader(handle)}
     dist, p = _orlib_reader()(ORLIB / f"pmed{k}.txt")
-    sol = solve_fast(dist, np.ones(dist.shape[0]), p)
+    sol = solve_fast(make_instance(dist, np.ones(dist.shape[0]), p))
     assert sol.status == "optimal"
     assert sol.objective == optima[f"pmed{k}"]
     assert sol.bound == sol.objective
@@ -91,9 +92,9 @@ def test_equals_brute_force_with_side_constraints(seed):
     expected = _brute_force(cost, weights, p, opts)
     if not np.isfinite(expected):
         with pytest.raises(InfeasibleError):
-            solve_fast(cost, weights, p, **opts)
+            solve_fast(make_instance(cost, weights, p, **opts))
         return
-    sol = solve_fast(cost, weights, p, **opts)
+    sol = solve_fast(make_instance(cost, weights, p, **opts))
     assert sol.status == "optimal"
     assert sol.objective == pytest.approx(expected, rel=1e-12, abs=1e-9)
     assert sol.bound <= sol.objective
@@ -104,9 +105,7 @@ def test_equals_brute_force_with_side_constraints(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_equals_pulp_reference(seed):
-    from siting import solve
-
+def test_equals_the_highs_mip(seed):
     rng = np.random.default_rng(100 + seed)
     pts_s, pts_h = rng.uniform(0, 100, (40, 2)), rng.uniform(0, 100, (120, 2))
     cost = np.sqrt(((pts_h[:, None] - pts_s[None]) ** 2).sum(axis=2))
@@ -114,12 +113,8 @@ def test_equals_pulp_reference(seed):
     opts = {"groups": rng.integers(0, 8, size=40), "max_per_group": 1}
     if seed % 2:
         opts |= {"fixed_cost": rng.uniform(0, 200, 40), "incompatible": [(0, 1)]}
-    ref = solve.solve_pmedian(cost, weights, 5, **opts)
-    sol = solve_fast(cost, weights, 5, **opts)
+    ref = solve_pmedian(cost, weights, 5, solver="highs", **opts)
+    sol = solve_fast(make_instance(cost, weights, 5, **opts))
+    assert ref.solver == "highs" and sol.solver == SOLVER_NAME
     assert ref.status == sol.status == "optimal"
     assert sol.objective == pytest.approx(ref.objective, rel=1e-9)
-
-
-def test_supports_names_the_options():
-    assert supports(groups=None, max_cost=3.0, incompatible=(), time_limit=5)
-    assert not supports(capacity=[1, 2])

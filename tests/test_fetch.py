@@ -5,12 +5,12 @@ import pytest
 from click.testing import CliRunner
 
 from siting.cli import main
-from siting.errors import InputError, SitingError
-from siting.fetch import (
+from siting.data.fetch import (
     eurostat_prices_url,
     fetch_eurostat_prices,
     parse_eurostat_prices,
 )
+from siting.errors import InputError, SitingError
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "tests" / "fixtures" / "eurostat" / "nrg_pc_205_sample.json"

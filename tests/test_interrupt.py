@@ -7,7 +7,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import siting.output
+import siting.output.write
 from siting.cli import main
 from tests.conftest import ROOT
 
@@ -75,7 +75,7 @@ def test_a_failure_while_writing_keeps_the_previous_results(
     previous, tiny_dir, monkeypatch
 ):
     before = _snapshot(previous)
-    real = siting.output._dumps
+    real = siting.output.write.dumps
     calls = []
 
     def fail_on_second(document):
@@ -84,7 +84,7 @@ def test_a_failure_while_writing_keeps_the_previous_results(
             raise OSError("disk full")
         return real(document)
 
-    monkeypatch.setattr(siting.output, "_dumps", fail_on_second)
+    monkeypatch.setattr(siting.output.write, "dumps", fail_on_second)
     args = [
         "optimise",
         "--out",

@@ -8,6 +8,7 @@ from siting.data import MONTH_COLUMNS
 from siting.layers.cooling import cooling_layer, free_cooling_share
 from siting.layers.facility import it_energy_mwh_per_year
 from siting.scenario import load_scenario
+from tests.conftest import TOLERANCE_KM
 
 
 def test_free_cooling_share_hand_cases():
@@ -55,7 +56,7 @@ def test_a_hotter_climate_never_lowers_pue(temps, warming, swing, technology):
 def test_layer_columns_and_water(tiny_dir):
     from siting.data import load_dataset
 
-    dataset = load_dataset(tiny_dir)
+    dataset = load_dataset(tiny_dir, tolerance_km=TOLERANCE_KM)
     scenario = load_scenario(cooling__technology="air")
     table = cooling_layer(
         dataset.candidates, dataset.climate, dataset.countries, scenario
@@ -79,7 +80,7 @@ def test_layer_columns_and_water(tiny_dir):
 def test_water_stress_excludes_above_the_limit(tiny_dir):
     from siting.data import load_dataset
 
-    dataset = load_dataset(tiny_dir)
+    dataset = load_dataset(tiny_dir, tolerance_km=TOLERANCE_KM)
     scenario = load_scenario(cooling__max_water_stress=2)
     table = cooling_layer(
         dataset.candidates, dataset.climate, dataset.countries, scenario

@@ -11,8 +11,8 @@ from siting.layers.facility import (
     it_energy_mwh_per_year,
     it_power_mw,
 )
-from siting.pipeline import load_data
-from siting.problem import site_table
+from siting.layers.table import site_table
+from siting.run import load_data
 from siting.scenario import load_scenario
 from tests.conftest import ROOT
 

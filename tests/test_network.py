@@ -12,21 +12,21 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting.calibration import calibrate, validation_table
 from siting.cli.latency import latency
 from siting.errors import InputError
 from siting.geo import haversine_km
 from siting.network import (
-    NetworkParams,
     backbone_graph,
+    calibrate,
     pair_rtt,
     rtt_matrix,
     rtt_path,
+    validation_table,
 )
-from siting.scenario import load_scenario
+from siting.scenario import Network, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
-PARAMS = NetworkParams(
+PARAMS = Network(
     fibre_us_per_km=4.9,
     route_factor=1.5,
     hop_delay_ms=0.5,
@@ -123,7 +123,7 @@ def test_bad_inputs_raise_input_error_naming_the_problem():
     with pytest.raises(InputError, match="no PoP xyz"):
         backbone_graph(_nodes(), _links(), params=PARAMS, removed_nodes=["xyz"])
     with pytest.raises(InputError, match="route_factor"):
-        NetworkParams(route_factor=0.9)
+        load_scenario(network__route_factor=0.9)
 
 
 def test_rtt_of_two_pops_is_fibre_plus_hop_plus_access(graph):
@@ -256,10 +256,12 @@ def _synthetic_measurements(graph, params) -> pd.DataFrame:
 
 
 def test_calibration_recovers_parameters_that_generated_the_data():
-    truth = NetworkParams(route_factor=1.7, hop_delay_ms=1.5, access_delay_ms=3.0)
+    truth = _scenario_params().model_copy(
+        update={"route_factor": 1.7, "hop_delay_ms": 1.5, "access_delay_ms": 3.0}
+    )
     graph = backbone_graph(_nodes(), _links(), params=truth)
     measured = _synthetic_measurements(graph, truth)
-    fitted = calibrate(_nodes(), _links(), measured, params=NetworkParams())
+    fitted = calibrate(_nodes(), _links(), measured, params=_scenario_params())
     assert fitted.route_factor == pytest.approx(1.7)
     assert fitted.hop_delay_ms == pytest.approx(1.5)
     assert fitted.access_delay_ms == pytest.approx(3.0)
@@ -292,8 +294,8 @@ def test_measurement_table_is_complete_and_sourced():
     assert (table["rtt_ms"] >= bound).all()
 
 
-def _scenario_params() -> NetworkParams:
-    return NetworkParams(**load_scenario().network.model_dump())
+def _scenario_params() -> Network:
+    return load_scenario().network
 
 
 @pytest.fixture
@@ -377,7 +379,7 @@ def test_packaged_backbone_gives_finite_rtts_above_the_bound():
     links = read_table(folder / "backbone_links.csv", "backbone_links")
     hubs = read_table(folder / "hubs.csv", "hubs")
     sites = read_table(folder / "candidates.csv", "candidates")
-    graph = backbone_graph(nodes, links, params=NetworkParams())
-    matrix = rtt_matrix(graph, hubs, sites, params=NetworkParams())
+    graph = backbone_graph(nodes, links, params=_scenario_params())
+    matrix = rtt_matrix(graph, hubs, sites, params=_scenario_params())
     assert np.isfinite(matrix.to_numpy()).all()
     assert (matrix.to_numpy() >= 2 * _gc_between(hubs, sites) * 4.9 / 1000).all()

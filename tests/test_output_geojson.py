@@ -6,7 +6,7 @@ import math
 import pytest
 
 from siting.output import write_outputs
-from siting.pipeline import optimise
+from siting.run import optimise
 from siting.scenario import load_scenario
 from tests.conftest import TINY
 

@@ -8,16 +8,12 @@ import re
 import numpy as np
 import pytest
 
+from siting.explain import swaps as swap_alternatives
 from siting.output import write_outputs
-from siting.pipeline import optimise
-from siting.report import (
-    PLOTS,
-    latency_stats,
-    swap_alternatives,
-    weighted_quantile,
-)
+from siting.output.plots import PLOTS, latency_stats, weighted_quantile
+from siting.output.webmap import RANK_CLASS, map_html
+from siting.run import optimise
 from siting.scenario import load_scenario
-from siting.webmap import RANK_CLASS, map_html
 from tests.conftest import TINY
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -55,9 +51,12 @@ def test_swaps_match_brute_force(run):
     """Every swap of one chosen site, re-scored from the matrices, agrees."""
     result, _out = run
     problem = result.problem
-    swaps = swap_alternatives(result, per_site=len(problem.site_ids))
     position = {site_id: i for i, site_id in enumerate(problem.site_ids)}
     chosen = [position[s] for s in result.selection.index]
+    researchers = result.hubs["researchers"].to_numpy(float)
+    swaps = swap_alternatives(
+        problem, chosen, researchers, per_site=len(problem.site_ids)
+    )
 
     def objective(selected):
         latency = problem.weights @ problem.rtt_ms[:, selected].min(axis=1)

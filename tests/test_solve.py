@@ -1,4 +1,5 @@
-"""Tests of the p-median core: siting.solve, siting.heuristic, siting.verify."""
+"""Tests of the solver's door: solve_pmedian on every backend, the heuristic, the
+infeasibility diagnosis and the independent checker."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from siting import fast, mip
-from siting import solve as solve_module
 from siting.errors import InfeasibleError, InputError, SolverError
-from siting.solve import SOLVERS, heuristic_pmedian, solve_pmedian
-from siting.verify import check_solution
+from siting.solve import (
+    SOLVERS,
+    check_solution,
+    heuristic_pmedian,
+    make_instance,
+    mip,
+    solve_pmedian,
+)
+from siting.solve import pmedian as pmedian_module
+from siting.solve.fast import SOLVER_NAME
 
 BOTH = ("fast", "highs", "cbc")
 
@@ -49,7 +56,10 @@ def brute_force(cost, weights, p, **kw):
 
 def assert_valid(sol, cost, weights, p, **kw):
     result = check_solution(
-        sol.selected, sol.assignment, cost, weights, p, objective=sol.objective, **kw
+        make_instance(cost, weights, p, **kw),
+        sol.selected,
+        sol.assignment,
+        objective=sol.objective,
     )
     assert result.violations == ()
     assert result.objective == sol.objective
@@ -68,7 +78,7 @@ def test_weights_pick_the_site_near_the_heavy_hub(solver):
     assert sol.status == "optimal"
     assert sol.gap == pytest.approx(0.0, abs=1e-9)
     assert sol.bound == pytest.approx(7.0, rel=1e-9)
-    assert sol.solver == (fast.SOLVER_NAME if solver == "fast" else solver)
+    assert sol.solver == (SOLVER_NAME if solver == "fast" else solver)
 
 
 @pytest.mark.parametrize("solver", BOTH)
@@ -300,7 +310,7 @@ def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
         return mip.Run("time_limit", None, np.nan)
 
     monkeypatch.setattr(mip, "run", no_solution)
-    monkeypatch.setattr(solve_module, "greedy_interchange", lambda inst: None)
+    monkeypatch.setattr(pmedian_module, "warm_start", lambda inst: None)
     with pytest.raises(SolverError, match="before finding any feasible selection"):
         solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, solver="highs", time_limit=1)
 
@@ -423,7 +433,8 @@ def test_checker_lists_each_violation():
         "excluded": [1],
         "max_cost": 2.5,
     }
-    result = check_solution([0, 1], [1, 0], cost, [1, 1], 2, objective=99.0, **kw)
+    inst = make_instance(cost, [1, 1], 2, **kw)
+    result = check_solution(inst, [0, 1], [1, 0], objective=99.0)
     text = "\n".join(result.violations)
     assert not result.ok
     assert "excluded sites [1] are selected" in text
@@ -437,7 +448,7 @@ def test_checker_lists_each_violation():
 
 
 def test_checker_rejects_wrong_count_and_unserved_hubs():
-    result = check_solution([0], [1, 0], [[1, 2], [2, 1]], [1, 1], 2)
+    result = check_solution(make_instance([[1, 2], [2, 1]], [1, 1], 2), [0], [1, 0])
     assert result.violations[0] == "1 sites selected but p=2"
     assert "1 hubs are not served by a selected site" in result.violations[1]
     assert np.isnan(result.objective)

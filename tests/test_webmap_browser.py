@@ -17,9 +17,9 @@ from html.parser import HTMLParser
 import pytest
 
 from siting.output import write_outputs
-from siting.pipeline import optimise
+from siting.output.webmap import RANK_CLASS, map_html
+from siting.run import optimise
 from siting.scenario import load_scenario
-from siting.webmap import RANK_CLASS, map_html
 from tests.conftest import ROOT, TINY
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,21 +1,26 @@
-"""The K best distinct portfolios of the scenario's objective, by no-good cuts.
+"""The K best distinct portfolios of the scenario's objective (Lawler's partition).
 
-Solve the scenario's MIP; add the cut ``sum_{i in S} y_i <= p - 1`` that forbids
-exactly the set S just found; solve again; repeat. Each solve is exact, so the k-th
-portfolio is the k-th best of all feasible portfolios (ties in any order). Every
-portfolio is re-evaluated with each hub at its nearest chosen site.
+Solve the scenario; then split the portfolios not yet listed into disjoint subsets by
+forcing and excluding sites (Lawler 1972, as in Murty's ranking of assignments): for
+the listed optimum S of a subset with free sites s_1..s_q, child k forces s_1..s_k-1
+and excludes s_k. Every child is solved exactly through the solver's door with the
+scenario's backend; the best child optimum is the next portfolio. Each solve is exact,
+so the k-th portfolio is the k-th best of all feasible portfolios (ties in any order).
+Every portfolio is re-evaluated with each hub at its nearest chosen site.
 """
 
 from __future__ import annotations
 
+import heapq
 from pathlib import Path
 
 import pandas as pd
 
-from siting.analysis.files import csv_text, write_folder
-from siting.analysis.model import Inputs, ObjectiveModel
+from siting.analysis.objectives import Portfolio, evaluate_portfolio
 from siting.errors import InfeasibleError, InputError
-from siting.instance import check_feasible
+from siting.output.files import csv_text, write_folder
+from siting.run import Inputs, time_limit_of
+from siting.solve import PMedianInstance, Solution, solve_pmedian
 
 __all__ = ["alternatives", "write_alternatives"]
 
@@ -26,7 +31,7 @@ def alternatives(inputs: Inputs, k: int) -> pd.DataFrame:
     Parameters
     ----------
     inputs
-        From :func:`siting.analysis.model.prepare`.
+        From :func:`siting.run.prepare`.
     k
         Number of portfolios (>= 1); fewer are returned when fewer exist.
 
@@ -47,20 +52,39 @@ def alternatives(inputs: Inputs, k: int) -> pd.DataFrame:
     """
     if k < 1:
         raise InputError(f"alternatives: k must be at least 1, got {k}")
-    model = ObjectiveModel(inputs)
-    found = []
-    for _ in range(k):
-        outcome = model.solve("total")
-        if outcome.portfolio is None:
-            break
-        found.append((outcome.portfolio, outcome.status))
-        model.forbid(outcome.portfolio.selected)
-    if not found:
-        check_feasible(model.instance)
+    base = inputs.problem.instance
+    scenario = inputs.scenario
+
+    def solve(inst: PMedianInstance) -> Solution | None:
+        try:
+            return solve_pmedian(
+                inst,
+                solver=scenario.solver.name,
+                time_limit=time_limit_of(scenario),
+                diagnose_infeasible=False,
+            )
+        except InfeasibleError:
+            return None
+
+    first = solve(base)
+    if first is None:
         raise InfeasibleError(
-            "the p-median has no solution: the solver proved the scenario's "
-            "constraints conflict; run siting optimise for a diagnosis"
+            "the p-median has no solution: the scenario's constraints conflict; run "
+            "siting optimise for a diagnosis"
         )
+    heap = [(first.objective, 0, first, base)]
+    pushed = 0
+    found: list[tuple[Portfolio, str]] = []
+    while heap and len(found) < k:
+        _, _, solution, inst = heapq.heappop(heap)
+        found.append((evaluate_portfolio(inputs, solution.selected), solution.status))
+        free = [int(i) for i in solution.selected if int(i) not in set(inst.forced)]
+        for j, site in enumerate(free):
+            child = inst.with_sites(forced=free[:j], excluded=[site])
+            answer = solve(child)
+            if answer is not None:
+                pushed += 1
+                heapq.heappush(heap, (answer.objective, pushed, answer, child))
     return _table(inputs, found)
 
 
@@ -73,21 +97,19 @@ def write_alternatives(
     )
 
 
-def _table(inputs: Inputs, found) -> pd.DataFrame:
+def _table(inputs: Inputs, found: list[tuple[Portfolio, str]]) -> pd.DataFrame:
     ids = inputs.problem.site_ids
     best = found[0][0]
     optimum = best.objective_eur_per_year
     rows = []
     for portfolio, status in found:
         chosen = set(portfolio.selected)
+        gap = portfolio.objective_eur_per_year - optimum
         rows.append(
             {
                 "objective_eur_per_year": portfolio.objective_eur_per_year,
-                "gap_eur_per_year": portfolio.objective_eur_per_year - optimum,
-                "gap_fraction": (portfolio.objective_eur_per_year - optimum)
-                / abs(optimum)
-                if optimum
-                else 0.0,
+                "gap_eur_per_year": gap,
+                "gap_fraction": gap / abs(optimum) if optimum else 0.0,
                 "cost_eur_per_year": portfolio.cost_eur_per_year,
                 "mean_rtt_ms": portfolio.mean_rtt_ms,
                 "carbon_t_per_year": portfolio.carbon_t_per_year,

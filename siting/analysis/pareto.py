@@ -6,8 +6,9 @@ Objectives (see :mod:`siting.analysis.model`): annual cost of the chosen sites
 objective and better in one.
 
 Cost against latency: a two-phase method (Ulungu and Teghem 1995; Przybylski,
-Gandibleux and Ehrgott 2008) whose every solve is the fast exact p-median solver
-:func:`siting.fast.solve_fast` (milliseconds on the packaged data) instead of a MIP.
+Gandibleux and Ehrgott 2008) whose every solve is an exact p-median solve through the
+solver's door (:func:`siting.solve.solve_pmedian` with the scenario's backend; the
+default fast path takes milliseconds on the packaged data) instead of a MIP.
 
 1. End points and supported points. Minimise cost alone (hub weights 0) and latency
    alone (fixed costs 0); then, for two adjacent points a and b, minimise
@@ -27,8 +28,7 @@ Gandibleux and Ehrgott 2008) whose every solve is the fast exact p-median solver
    C_k+1, L < L_k`` between adjacent points k and k+1). A bound on latency too (a
    third solve) pruned too few nodes to pay for itself on the packaged data.
 
-The scenario's ``solver`` choice applies to the carbon MIP below only: the
-cost-latency front always uses the fast solver, whose answers equal the MIP's.
+With ``with_carbon`` the front comes from :mod:`siting.analysis.pareto_carbon`.
 
 Every bound is a proven lower bound (the solver's, not its incumbent), so a dropped
 node holds no point of the front. A solve that hits the scenario's time limit weakens
@@ -48,22 +48,6 @@ of a few milliseconds). The lexicographic epsilon-constraint MIP it replaced too
 to 25 s per point in the same run, about 38 min for the front (a busier machine saw
 about 60 s per point): ``benchmarks/pareto.py`` measures both and checks that the
 two methods' first points agree.
-
-With carbon: lexicographic epsilon-constraint over the MIP of
-:class:`~siting.analysis.model.ObjectiveModel` (Haimes, Lasdon and Wismer 1971;
-Mavrotas 2009 for the lexicographic step that keeps out weakly dominated points). Step
-2 below runs under ``carbon <= E``, first with no bound, then with ``E`` the largest
-carbon of the last front minus ``resolution_t``, until infeasible. A non-dominated
-point is beaten in (cost, latency) only by points of higher carbon, so some bound keeps
-it in a front; the union is filtered for non-domination.
-
-1. End points. Minimise cost, then latency, then carbon, each holding the previous at
-   its optimum: the cheapest end; latency first: the fastest end.
-2. From the cheapest end, repeatedly minimise cost subject to
-   ``latency <= previous latency - resolution_ms`` (then latency, then carbon), until
-   the bound passes the fastest end. Each solve is exact (MIP gap 1e-9). On the
-   packaged data each point takes about a minute: use a small ``--data-dir`` or a large
-   ``resolution_ms``.
 """
 
 from __future__ import annotations
@@ -72,26 +56,22 @@ import heapq
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from siting.analysis.files import csv_text, png_bytes, write_folder
-from siting.analysis.model import Inputs, ObjectiveModel, Outcome, Portfolio
+from siting.analysis.objectives import Portfolio, evaluate_portfolio
+from siting.analysis.pareto_carbon import carbon_front
 from siting.errors import InfeasibleError, SolverError
-from siting.fast import solve_fast
-from siting.instance import check_feasible
+from siting.output.files import csv_text, png_bytes, write_folder
+from siting.output.plots import plot_front
+from siting.run import Inputs, time_limit_of
+from siting.solve import check_feasible, solve_pmedian
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-__all__ = ["pareto_front", "plot_front", "write_pareto"]
+__all__ = ["pareto_front", "write_pareto"]
 
 
-#: Relative slack on a bound that holds an objective at its optimum (above the MIP
-#: gap of 1e-9, far below any difference between two portfolios); also the relative
-#: difference below which the two-phase search counts two values as equal.
+#: Relative difference below which the two-phase search counts two values as equal
+#: (above the solvers' gap of 1e-9, far below any difference between portfolios).
 _HOLD = 1e-8
 
 
@@ -108,7 +88,7 @@ def pareto_front(
     Parameters
     ----------
     inputs
-        From :func:`siting.analysis.model.prepare`.
+        From :func:`siting.run.prepare`.
     with_carbon
         Add emissions (t CO2/yr) as a third objective.
     resolution_ms
@@ -132,84 +112,16 @@ def pareto_front(
     siting.errors.InfeasibleError
         If the scenario's constraints admit no portfolio.
     """
-    model = ObjectiveModel(inputs)
     report = progress or (lambda _message: None)
-    if not with_carbon:
-        search = _Search(model, resolution_ms, report)
-        points = search.run()
-        if not points:
-            _raise_infeasible(model)
-        status = "optimal" if search.proven else "time_limit"
-        return _table(inputs, [(p, status) for p in points])
-    found: dict[tuple[int, ...], tuple[Portfolio, str]] = {}
-    carbon_bound = np.inf
-    order = ("cost", "latency", "carbon") if with_carbon else ("cost", "latency")
-    while True:
-        bounds = {"carbon": carbon_bound}
-        front = _front(model, bounds, order, resolution_ms, report)
-        if not front:
-            break
-        for portfolio, status in front:
-            found.setdefault(portfolio.selected, (portfolio, status))
-        if not with_carbon:
-            break
-        carbon_bound = max(p.carbon_t_per_year for p, _ in front) - resolution_t
-    if not found:
-        _raise_infeasible(model)
-    keep = _non_dominated(
-        [p for p, _ in found.values()], ("cost", "latency", "carbon")[: len(order)]
-    )
-    return _table(inputs, [found[p.selected] for p in keep])
-
-
-def plot_front(front: pd.DataFrame, *, by_carbon: bool = False) -> Figure:
-    """Cost (EUR m/yr) against mean RTT (ms) with the end points and the scenario's
-    optimum marked; with ``by_carbon`` the points are coloured by emissions
-    (kt CO2/yr)."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7.0, 4.8))
-    axes = figure.add_subplot()
-    cost = front["cost_eur_per_year"] / 1e6
-    rtt = front["mean_rtt_ms"]
-    carbon = front["carbon_t_per_year"] / 1e3
-    if by_carbon:
-        points = axes.scatter(rtt, cost, c=carbon, cmap="viridis", s=28, zorder=3)
-        figure.colorbar(points, ax=axes, label="emissions (kt CO2/yr)")
-    else:
-        ordered = front.sort_values("mean_rtt_ms")
-        axes.step(
-            ordered["mean_rtt_ms"],
-            ordered["cost_eur_per_year"] / 1e6,
-            where="post",
-            color="0.6",
-            linewidth=1,
-        )
-        axes.scatter(rtt, cost, s=28, color="tab:blue", zorder=3)
-    best = front["objective_eur_per_year"].idxmin()
-    axes.scatter(
-        [rtt[best]],
-        [cost[best]],
-        s=120,
-        facecolors="none",
-        edgecolors="tab:red",
-        zorder=4,
-        label="optimum at the scenario's price of latency",
-    )
-    for _, row in front[front["end"] != ""].iterrows():
-        axes.annotate(
-            row["end"].replace(";", ", ").replace("_", " "),
-            (row["mean_rtt_ms"], row["cost_eur_per_year"] / 1e6),
-            textcoords="offset points",
-            xytext=(6, 6),
-            fontsize=8,
-        )
-    axes.set_xlabel("researcher-weighted mean RTT (ms)")
-    axes.set_ylabel("annual cost of the sites (EUR m/yr)")
-    axes.set_title(f"Pareto front: {len(front)} non-dominated portfolios")
-    axes.grid(True, alpha=0.3)
-    axes.legend(loc="upper right", fontsize=8)
-    return figure
+    if with_carbon:
+        rows = carbon_front(inputs, resolution_ms, resolution_t, report)
+        return _table(inputs, rows)
+    search = _Search(inputs, resolution_ms, report)
+    points = search.run()
+    if not points:
+        _raise_infeasible(inputs)
+    status = "optimal" if search.proven else "time_limit"
+    return _table(inputs, [(p, status) for p in points])
 
 
 def write_pareto(
@@ -230,20 +142,17 @@ def write_pareto(
 class _Search:
     """The two-phase search of cost against latency (see the module docstring)."""
 
-    def __init__(self, model: ObjectiveModel, resolution_ms: float, report) -> None:
-        problem = model.inputs.problem
-        self.model = model
+    def __init__(
+        self, inputs: Inputs, resolution_ms: float, report: Callable[[str], None]
+    ) -> None:
+        self.inputs = inputs
         self.report = report
         self.resolution_ms = resolution_ms
-        self.cost, _, self.p = problem.arrays()
-        self.options = problem.constraints()
-        self.fixed = np.asarray(self.options.pop("fixed_cost"), dtype=float)
-        self.forced = tuple(int(i) for i in self.options.pop("forced"))
-        self.excluded = tuple(int(i) for i in self.options.pop("excluded"))
-        researchers = model.inputs.researchers
+        self.instance = inputs.problem.instance
+        researchers = inputs.researchers
         self.share = researchers / researchers.sum()
-        limit = model.inputs.scenario.solver.time_limit_s
-        self.time_limit = None if np.isinf(limit) else limit
+        self.solver = inputs.scenario.solver.name
+        self.time_limit = time_limit_of(inputs.scenario)
         self.proven = True
         self.solves = 0
         self.found: dict[tuple[int, ...], Portfolio] = {}
@@ -290,18 +199,17 @@ class _Search:
         if key in self._cache:
             return self._cache[key]
         weights = {"cost": 0.0, "latency": 1.0, "sum": lam}[kind] * self.share
-        fixed = self.fixed if kind != "latency" else np.zeros_like(self.fixed)
+        fixed = self.instance.fixed_cost
+        inst = self.instance.with_costs(
+            weights=weights, fixed_cost=fixed if kind != "latency" else 0 * fixed
+        ).with_sites(forced=forced, excluded=excluded)
         self.solves += 1
         try:
-            solution = solve_fast(
-                self.cost,
-                weights,
-                self.p,
-                fixed_cost=fixed,
-                forced=self.forced + forced,
-                excluded=self.excluded + excluded,
+            solution = solve_pmedian(
+                inst,
+                solver=self.solver,
                 time_limit=self.time_limit,
-                **self.options,
+                diagnose_infeasible=False,
             )
         except InfeasibleError:
             answer = (None, math.inf)
@@ -321,7 +229,7 @@ class _Search:
         the region searched (or dominates a point found); drop what it dominates."""
         if selected in self.found:
             return
-        z = self.model.evaluate(selected)
+        z = evaluate_portfolio(self.inputs, selected)
         self.found[selected] = z
         cost, rtt = z.cost_eur_per_year, z.mean_rtt_ms
         if any(
@@ -394,7 +302,8 @@ class _Search:
             cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])
             if not self._open(cost_lb, bound, lam, low, high):
                 continue
-            free = [i for i in selected if i not in forced and i not in self.forced]
+            base = set(self.instance.forced.tolist())
+            free = [i for i in selected if i not in forced and i not in base]
             for k, site in enumerate(free):
                 pushed += 1
                 child = (
@@ -428,72 +337,6 @@ class _Search:
         return False
 
 
-def _front(model: ObjectiveModel, bounds, order, resolution_ms, report):
-    """Non-dominated (cost, latency) points under ``bounds``, cheapest first."""
-    fastest = _lexicographic(model, bounds, ("latency", "cost", *order[2:]))
-    if fastest is None:
-        return []
-    report(f"fastest end: mean RTT {fastest[0].mean_rtt_ms:.2f} ms")
-    points = []
-    eps = np.inf
-    while True:
-        point = _lexicographic(model, {**bounds, "latency": eps}, order)
-        if point is None:
-            break
-        if (
-            point[0].selected == fastest[0].selected
-            or point[0].mean_rtt_ms <= fastest[0].mean_rtt_ms
-        ):
-            break
-        points.append(point)
-        report(
-            f"point {len(points)}: EUR {point[0].cost_eur_per_year / 1e6:,.1f} m/yr, "
-            f"mean RTT {point[0].mean_rtt_ms:.2f} ms (down to "
-            f"{fastest[0].mean_rtt_ms:.2f} ms)"
-        )
-        eps = point[0].mean_rtt_ms - resolution_ms
-    points.append(fastest)
-    return points
-
-
-def _lexicographic(model: ObjectiveModel, bounds, order):
-    """Minimise the objectives in ``order``, each holding the previous at its optimum.
-
-    Returns (portfolio, status) or None when the bounds admit no portfolio.
-    """
-    bounds = dict(bounds)
-    best: Portfolio | None = None
-    status = "optimal"
-    for name in order:
-        outcome: Outcome = model.solve(
-            name, bounds=bounds, warm=None if best is None else best.selected
-        )
-        if outcome.portfolio is None:
-            if best is None and outcome.status == "infeasible":
-                return None
-            status = "time_limit"
-            break
-        if outcome.status != "optimal":
-            status = "time_limit"
-        if best is None or outcome.portfolio.value(name) <= best.value(name):
-            best = outcome.portfolio
-        value = best.value(name)
-        bounds[name] = value + _HOLD * max(abs(value), 1.0)
-    return best, status
-
-
-def _non_dominated(points: list[Portfolio], names) -> list[Portfolio]:
-    values = np.array([[p.value(n) for n in names] for p in points])
-    keep = []
-    for k, row in enumerate(values):
-        no_worse = (values <= row).all(axis=1)
-        better = (values < row).any(axis=1)
-        same = (values == row).all(axis=1)
-        if not (no_worse & better).any() and not same[:k].any():
-            keep.append(points[k])
-    return keep
-
-
 def _table(inputs: Inputs, rows) -> pd.DataFrame:
     site_ids = inputs.problem.site_ids
     table = pd.DataFrame(
@@ -520,8 +363,8 @@ def _table(inputs: Inputs, rows) -> pd.DataFrame:
     return table
 
 
-def _raise_infeasible(model: ObjectiveModel):
-    check_feasible(model.instance)
+def _raise_infeasible(inputs: Inputs) -> None:
+    check_feasible(inputs.problem.instance)
     raise InfeasibleError(
         "the p-median has no solution: the solver proved the scenario's constraints "
         "conflict; run siting optimise for a diagnosis of which ones"

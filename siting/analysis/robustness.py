@@ -30,14 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.analysis.files import csv_text, json_text, write_folder
-from siting.analysis.model import Inputs, instance_of
 from siting.analysis.sweep import Progress, Sweep, run_sweep
 from siting.errors import InputError
-from siting.instance import evaluate
-from siting.pipeline import solve_problem
-from siting.problem import apply_country_overrides, build_problem, site_table
+from siting.layers.table import apply_country_overrides
+from siting.output.files import csv_text, json_text, write_folder
+from siting.run import Inputs, solve, vary
 from siting.scenario import Scenario, Spread
+from siting.solve import evaluate
 
 __all__ = ["Robustness", "draw_factors", "robustness", "write_robustness"]
 
@@ -89,7 +88,7 @@ def robustness(
     Parameters
     ----------
     inputs
-        From :func:`siting.analysis.model.prepare`.
+        From :func:`siting.run.prepare`.
     samples
         Number of Monte Carlo samples (>= 1).
     seed
@@ -109,12 +108,11 @@ def robustness(
     scenario = inputs.scenario
     seed = scenario.uncertainty.seed if seed is None else seed
     factors = draw_factors(inputs, samples, seed)
-    nominal = solve_problem(inputs.problem, scenario)
-    context = (scenario, inputs.dataset, inputs.rtt)
+    nominal = solve(inputs.problem, scenario)
     rows = [row.to_dict() for _, row in factors.iterrows()]
     sweep = run_sweep(
         solve_sample,
-        context,
+        inputs,
         rows,
         scheduler=scheduler,
         workers=workers,
@@ -160,13 +158,13 @@ def draw_factors(inputs: Inputs, samples: int, seed: int) -> pd.DataFrame:
     return table
 
 
-def solve_sample(context: tuple, factors: dict[str, float]) -> dict[str, Any]:
+def solve_sample(inputs: Inputs, factors: dict[str, float]) -> dict[str, Any]:
     """Solve one sample (a sweep task).
 
     Parameters
     ----------
-    context
-        ``(scenario, dataset, rtt)`` of the nominal run.
+    inputs
+        The nominal run's inputs (their data and RTT matrix are reused).
     factors
         One row of :func:`draw_factors`.
 
@@ -175,15 +173,15 @@ def solve_sample(context: tuple, factors: dict[str, float]) -> dict[str, Any]:
     ``site_ids`` of the optimum, ``objective_eur_per_year``, ``status`` and the
     sample's ``fixed_cost`` (EUR/yr per site) and ``weights`` (EUR/ms/yr per hub).
     """
-    scenario, dataset, rtt = context
-    varied = perturb_scenario(scenario, dataset.countries, factors)
-    hubs = dataset.hubs.copy()
+    scenario = inputs.scenario
+    varied = perturb_scenario(scenario, inputs.dataset.countries, factors)
+    hubs = inputs.dataset.hubs.copy()
     hubs["researchers"] = hubs["researchers"] * np.array(
         [factors[f"researchers_{h}"] for h in hubs.index]
     )
-    sites = site_table(dataset, varied)
-    problem = build_problem(sites, hubs, rtt, varied)
-    solution = solve_problem(problem, varied)
+    sample = vary(inputs, varied, hubs)
+    problem = sample.problem
+    solution = solve(problem, varied)
     return {
         "site_ids": tuple(problem.site_ids[i] for i in solution.selected),
         "objective_eur_per_year": solution.objective,
@@ -261,7 +259,7 @@ def _compare(inputs: Inputs, factors, nominal, sweep: Sweep, seed: int) -> Robus
         tuple(sorted(position[s] for s in sweep.results[k]["site_ids"])) for k in solved
     }
     portfolios = sorted(found)
-    instance = instance_of(problem)
+    instance = problem.instance
     fixed = np.array([sweep.results[k]["fixed_cost"] for k in solved])
     weights = np.array([sweep.results[k]["weights"] for k in solved])
     rows = np.arange(len(problem.hub_ids))

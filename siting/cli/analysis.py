@@ -4,70 +4,28 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
-from siting import analysis
-from siting.output import check_out_dir
-from siting.scenario import Scenario, load_scenario
+from siting.cli.options import data_options, out_options, scenario_from, solve_options
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from siting.run import Inputs
+    from siting.scenario import Scenario
 
 
-def _scenario_options(command: Callable) -> Callable:
-    """Options shared by the three commands: output folder and scenario."""
-    options = [
-        click.option(
-            "--out",
-            "out_dir",
-            required=True,
-            type=click.Path(path_type=Path),
-            help="Folder for the output files.",
-        ),
-        click.option(
-            "--scenario",
-            "scenario_file",
-            type=_FILE,
-            help="Scenario TOML overriding the packaged default.toml.",
-        ),
-        click.option(
-            "--sites", type=click.IntRange(min=1), help="Number of sites to choose."
-        ),
-        click.option(
-            "--per-country",
-            type=click.IntRange(min=1),
-            help="Most sites in one member state.",
-        ),
-        click.option(
-            "--solver",
-            type=click.Choice(["auto", "highs", "cbc"]),
-            help="MIP solver (default: the scenario's, 'auto').",
-        ),
-        click.option(
-            "--time-limit",
-            type=click.FloatRange(min=0, min_open=True),
-            help="Seconds per solve; a point or sample that hits it is marked.",
-        ),
-        click.option(
-            "--data-dir",
-            type=click.Path(exists=True, file_okay=False, path_type=Path),
-            help="Folder of data tables replacing the packaged default data.",
-        ),
-        click.option("--force", is_flag=True, help="Replace a non-empty --out folder."),
-        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _common(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every analysis takes: output folder, data, scenario, solver."""
+    return out_options(data_options(solve_options(command)))
 
 
 @click.command()
-@_scenario_options
+@_common
 @click.option(
     "--with-carbon",
     is_flag=True,
@@ -82,16 +40,18 @@ def _scenario_options(command: Callable) -> Callable:
     "larger is coarser and faster (a point may then be beaten by a skipped one by "
     "less than this step).",
 )
-def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
+def pareto(with_carbon: bool, resolution_ms: float, **common: Any) -> None:
     """Trace the trade-off between annual cost and researchers' latency (and carbon):
     every non-dominated portfolio, as pareto.csv and pareto.png.
 
     The exact cost-latency front of the packaged data (98 points) takes about 30 s.
     With --with-carbon each point is a MIP of about a minute on the packaged data."""
-    scenario, out_dir, force, quiet = _setup(common)
+    from siting import analysis
+
+    inputs, out_dir, force, quiet = _setup(common)
     with _spinner(quiet, "Tracing the Pareto front") as spinner:
         front = analysis.pareto_front(
-            analysis.prepare(scenario),
+            inputs,
             with_carbon=with_carbon,
             resolution_ms=resolution_ms,
             progress=None if spinner is None else spinner.update,
@@ -101,6 +61,8 @@ def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
         )
     if quiet:
         return
+    from rich.table import Table
+
     table = Table(title=f"Pareto front: {len(front)} non-dominated portfolios")
     for column in ("point", "cost (EUR m/yr)", "mean RTT (ms)", "kt CO2/yr", "sites"):
         table.add_column(column, justify="left" if column == "sites" else "right")
@@ -116,7 +78,7 @@ def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
 
 
 @click.command()
-@_scenario_options
+@_common
 @click.option(
     "--k",
     "k",
@@ -124,14 +86,18 @@ def pareto(with_carbon: bool, resolution_ms: float, **common) -> None:
     type=click.IntRange(min=1),
     help="Number of distinct portfolios to list, best first.",
 )
-def alternatives(k: int, **common) -> None:
+def alternatives(k: int, **common: Any) -> None:
     """List the K best distinct portfolios and how far each is from the optimum."""
-    scenario, out_dir, force, quiet = _setup(common)
+    from siting import analysis
+
+    inputs, out_dir, force, quiet = _setup(common)
     with _spinner(quiet, f"Finding the {k} best portfolios"):
-        table = analysis.alternatives(analysis.prepare(scenario), k)
+        table = analysis.alternatives(inputs, k)
         written = analysis.write_alternatives(table, out_dir, force=force)
     if quiet:
         return
+    from rich.table import Table
+
     view = Table(title=f"{len(table)} best portfolios")
     for column in ("rank", "objective (EUR m/yr)", "above optimum", "sites"):
         view.add_column(column, justify="left" if column == "sites" else "right")
@@ -146,7 +112,7 @@ def alternatives(k: int, **common) -> None:
 
 
 @click.command()
-@_scenario_options
+@_common
 @click.option(
     "--samples",
     required=True,
@@ -185,13 +151,17 @@ def robustness(
     workers: int,
     serial: bool,
     retries: int,
-    **common,
+    **common: Any,
 ) -> None:
     """Solve SAMPLES draws of the scenario's uncertain inputs: how often each site is
     chosen, the regret of the nominal portfolio and the least worst-case regret one.
     Exits with status 1 when a sample failed on every attempt."""
-    scenario, out_dir, force, quiet = _setup(common)
-    inputs = analysis.prepare(scenario)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from siting import analysis
+
+    inputs, out_dir, force, quiet = _setup(common)
     console = Console(stderr=True)
     bar = Progress(
         "[progress.description]{task.description}",
@@ -233,25 +203,19 @@ def robustness(
         sys.exit(1)
 
 
-def _setup(common: dict) -> tuple[Scenario, Path, bool, bool]:
-    overrides = {
-        "selection.sites": common["sites"],
-        "selection.per_country": common["per_country"],
-        "solver.name": common["solver"],
-        "solver.time_limit_s": common["time_limit"],
-        "data.dir": None
-        if common["data_dir"] is None
-        else str(common["data_dir"].resolve()),
-    }
-    scenario = load_scenario(common["scenario_file"])
-    chosen = {key: value for key, value in overrides.items() if value is not None}
-    if chosen:
-        scenario = scenario.with_overrides(chosen)
+def _setup(common: dict[str, Any]) -> tuple[Inputs, Path, bool, bool]:
+    """The prepared inputs of the options, and the output options."""
+    from siting.output import check_out_dir
+    from siting.run import prepare
+
+    scenario: Scenario = scenario_from(common)
     check_out_dir(common["out_dir"], force=common["force"])
-    return scenario, common["out_dir"], common["force"], common["quiet"]
+    return prepare(scenario), common["out_dir"], common["force"], common["quiet"]
 
 
-def _spinner(quiet: bool, message: str):
+def _spinner(quiet: bool, message: str) -> AbstractContextManager[Any]:
+    from rich.console import Console
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         return nullcontext()
@@ -263,12 +227,19 @@ def _mark(end: str) -> str:
 
 
 def _print(table: Table, written: list[Path]) -> None:
+    from rich.console import Console
+
     console = Console(file=sys.stdout, width=max(100, Console().width))
     console.print(table)
     console.print("wrote " + ", ".join(str(path) for path in written))
 
 
-def _print_robustness(frequency, summary: dict, written: list[Path]) -> None:
+def _print_robustness(
+    frequency: Any, summary: dict[str, Any], written: list[Path]
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"Selection frequency over {summary['solved']} samples")
     table.add_column("site")
     table.add_column("country")

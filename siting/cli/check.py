@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from siting.check import check_result
-
 
 @click.command()
 @click.argument(
@@ -18,6 +16,8 @@ def check(out_dir: Path) -> None:
 
     Exits 0 when the result holds and 1 when a problem is found.
     """
+    from siting.check import check_result
+
     report = check_result(out_dir)
     for note in report.notes:
         click.echo(f"note: {note}")

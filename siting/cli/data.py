@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from siting.data import data_dir
-from siting.datacheck import check_dataset, summary_lines
-from siting.fetch import PRICE_BANDS, fetch_eurostat_prices, parse_eurostat_prices
-from siting.output import write_text_atomic
+from siting.cli.options import data_options, scenario_from
+from siting.scenario import PRICE_BANDS
 
 
 @click.group()
@@ -19,23 +18,27 @@ def data() -> None:
 
 
 @data.command()
-@click.option(
-    "--data-dir",
-    "directory",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder to check (default: the packaged data).",
-)
+@data_options
 @click.option(
     "--tolerance-km",
     type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="How far outside its country's outline a point may be.",
+    help="How far outside its country's outline a point may be (default: the "
+    "scenario's data.placement_tolerance_km).",
 )
-def check(directory: Path | None, tolerance_km: float) -> None:
+def check(tolerance_km: float | None, **options: Any) -> None:
     """Validate every table: schema, ranges, ids, sources and coordinates."""
-    directory = directory or data_dir()
-    report = check_dataset(directory, tolerance_km=tolerance_km)
+    from siting.data import check_dataset, data_dir, summary_lines
+
+    scenario = scenario_from(options)
+    directory = scenario.data_path("dir") or data_dir()
+    report = check_dataset(
+        directory,
+        candidates=scenario.data_path("candidates"),
+        hubs=scenario.data_path("hubs"),
+        tolerance_km=scenario.data.placement_tolerance_km
+        if tolerance_km is None
+        else tolerance_km,
+    )
     click.echo(f"data: {directory}")
     for line in summary_lines(report):
         click.echo(line)
@@ -50,12 +53,18 @@ def check(directory: Path | None, tolerance_km: float) -> None:
 @click.option(
     "--band",
     type=click.Choice(PRICE_BANDS),
-    default="MWH2000-19999",
-    show_default=True,
-    help="Annual consumption band of nrg_pc_205.",
+    help="Annual consumption band of nrg_pc_205 (default: the scenario's "
+    "data.price_band).",
 )
 @click.option(
-    "--semester", default="2025-S2", show_default=True, help="Semester, e.g. 2025-S2."
+    "--semester",
+    help="Semester, e.g. 2025-S2 (default: the scenario's data.price_semester).",
+)
+@click.option(
+    "--scenario",
+    "scenario_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Scenario TOML overriding the packaged default.toml.",
 )
 @click.option(
     "--out",
@@ -69,9 +78,20 @@ def check(directory: Path | None, tolerance_km: float) -> None:
     help="Parse a saved JSON-stat response instead of downloading.",
 )
 def fetch(
-    what: str, band: str, semester: str, out: Path, from_file: Path | None
+    what: str,
+    band: str | None,
+    semester: str | None,
+    scenario_file: Path | None,
+    out: Path,
+    from_file: Path | None,
 ) -> None:
     """Download newer public data (electricity prices from Eurostat nrg_pc_205)."""
+    from siting.data.fetch import fetch_eurostat_prices, parse_eurostat_prices
+    from siting.output.files import write_text_atomic
+
+    settings = scenario_from({"scenario_file": scenario_file}).data
+    band = band or settings.price_band
+    semester = semester or settings.price_semester
     if from_file is not None:
         document = json.loads(from_file.read_text(encoding="utf-8"))
         table = parse_eurostat_prices(

@@ -11,15 +11,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from siting.calibration import calibrate, validation_table
 from siting.data import data_dir, read_table
 from siting.errors import InputError, SitingError
-from siting.network import (
-    NetworkParams,
-    backbone_graph,
-    rtt_path,
-)
-from siting.scenario import load_scenario
+from siting.network import backbone_graph, calibrate, rtt_path, validation_table
+from siting.scenario import Network, load_scenario
 
 MEASUREMENTS_FILE = "latency_measurements.csv"
 
@@ -87,7 +82,7 @@ def latency(
         raise click.UsageError("give FROM and TO (or --validate)")
     try:
         directory = directory or data_dir()
-        params = NetworkParams(**load_scenario(scenario).network.model_dump())
+        params = load_scenario(scenario).network
         nodes = read_table(directory / "backbone_nodes.csv", "backbone_nodes")
         links = read_table(directory / "backbone_links.csv", "backbone_links")
         removed = [_link(text) for text in cut_links]
@@ -128,7 +123,7 @@ def latency(
             },
             **asdict(route),
             "node_names": [names[n] for n in route.nodes],
-            "params": asdict(params),
+            "params": params.model_dump(),
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -192,7 +187,7 @@ def _measurements(path: Path) -> pd.DataFrame:
 
 
 def _print_validation(
-    table: pd.DataFrame, params: NetworkParams, *, fitted: bool, as_json: bool
+    table: pd.DataFrame, params: Network, *, fitted: bool, as_json: bool
 ) -> None:
     errors = table["error_pct"].abs()
     summary = {
@@ -202,7 +197,7 @@ def _print_validation(
         }
         | {"all": float(errors.median())},
         "pairs": len(table),
-        "params": asdict(params),
+        "params": params.model_dump(),
         "fitted": fitted,
     }
     if as_json:
@@ -222,7 +217,7 @@ def _print_validation(
     label = "fitted" if fitted else "scenario"
     click.echo(
         f"parameters ({label}): "
-        + ", ".join(f"{k}={v:g}" for k, v in asdict(params).items())
+        + ", ".join(f"{k}={v:g}" for k, v in params.model_dump().items())
     )
     for split, value in summary["median_abs_pct_error"].items():
         click.echo(f"median absolute percentage error, {split}: {value:.1f}%")

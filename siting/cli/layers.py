@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from siting.output import geojson_text, sites_geojson, write_text_atomic
-from siting.pipeline import load_data
-from siting.problem import site_table
-from siting.scenario import load_scenario
+from siting.cli.options import data_options, scenario_from
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
 
 
 @click.command()
@@ -24,7 +22,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     required=True,
     help="GeoJSON file for every candidate with all layer columns.",
 )
-@click.option("--scenario", "scenario_file", type=_FILE, help="Scenario TOML.")
+@data_options
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -32,9 +30,16 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     show_default=True,
     help="How many of the cheapest and dearest sites to print.",
 )
-def layers(out: Path, scenario_file: Path | None, top: int) -> None:
+def layers(out: Path, top: int, **options: Any) -> None:
     """Compute the energy, grid, cooling and connectivity layers for every candidate."""
-    scenario = load_scenario(scenario_file)
+    from rich.console import Console
+
+    from siting.layers.table import site_table
+    from siting.output.files import write_text_atomic
+    from siting.output.geojson import geojson_text, sites_geojson
+    from siting.run import load_data
+
+    scenario = scenario_from(options)
     table = site_table(load_data(scenario), scenario)
     columns = ("site_id", *(c for c in table.columns if c not in ("lat", "lon")))
     write_text_atomic(out, geojson_text(sites_geojson(table, columns)))
@@ -46,7 +51,9 @@ def layers(out: Path, scenario_file: Path | None, top: int) -> None:
     console.print(f"{excluded} site(s) excluded; wrote {out}")
 
 
-def _summary(title: str, part) -> Table:
+def _summary(title: str, part: pd.DataFrame) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for name in (
         "site",

@@ -6,93 +6,41 @@ import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from siting.output import check_out_dir, write_outputs
-from siting.pipeline import Result
-from siting.pipeline import optimise as run_optimise
-from siting.scenario import load_scenario
+from siting.cli.options import data_options, out_options, scenario_from, solve_options
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+if TYPE_CHECKING:
+    from siting.result import Result
 
 
 @click.command()
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder for result.json and sites.geojson.",
-)
-@click.option(
-    "--scenario",
-    "scenario_file",
-    type=_FILE,
-    help="Scenario TOML overriding the packaged default.toml.",
-)
-@click.option("--sites", type=click.IntRange(min=1), help="Number of sites to choose.")
-@click.option(
-    "--per-country", type=click.IntRange(min=1), help="Most sites in one member state."
-)
-@click.option(
-    "--solver",
-    type=click.Choice(["auto", "fast", "highs", "cbc"]),
-    help="MIP solver (default: the scenario's, 'auto').",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Stop the solver after this many seconds with the best solution found.",
-)
-@click.option(
-    "--candidates", type=_FILE, help="Your own candidate sites (CSV or GeoJSON)."
-)
-@click.option("--hubs", type=_FILE, help="Your own research hubs (CSV or GeoJSON).")
-@click.option(
-    "--data-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of data tables replacing the packaged default data.",
-)
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@out_options
+@data_options
+@solve_options
 @click.option(
     "--online-tiles",
     is_flag=True,
     help="Offer an online tile layer in map.html (off: the map works offline).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage and its time.")
 def optimise(
     out_dir: Path,
-    scenario_file: Path | None,
-    sites: int | None,
-    per_country: int | None,
-    solver: str | None,
-    time_limit: float | None,
-    candidates: Path | None,
-    hubs: Path | None,
-    data_dir: Path | None,
     force: bool,
-    online_tiles: bool,
     quiet: bool,
+    online_tiles: bool,
     verbose: bool,
+    **options: Any,
 ) -> None:
     """Choose the sites for the gigafactories and write the results to --out."""
-    overrides = {
-        "selection.sites": sites,
-        "selection.per_country": per_country,
-        "solver.name": solver,
-        "solver.time_limit_s": time_limit,
-        "data.candidates": _absolute(candidates),
-        "data.hubs": _absolute(hubs),
-        "data.dir": _absolute(data_dir),
-    }
-    scenario = load_scenario(scenario_file)
-    chosen = {key: value for key, value in overrides.items() if value is not None}
-    if chosen:
-        scenario = scenario.with_overrides(chosen)
+    from rich.console import Console
+
+    from siting.output import check_out_dir, write_outputs
+    from siting.run import optimise as run_optimise
+
+    scenario = scenario_from(options)
     check_out_dir(out_dir, force=force)
     if verbose:
         logging.basicConfig(
@@ -118,10 +66,6 @@ def optimise(
         _print_summary(result, written)
 
 
-def _absolute(path: Path | None) -> str | None:
-    return None if path is None else str(path.resolve())
-
-
 def _short(name: str, limit: int = 40) -> str:
     """The place name up to its first ':' and at most ``limit`` characters."""
     head = name.split(":")[0].strip()
@@ -129,6 +73,9 @@ def _short(name: str, limit: int = 40) -> str:
 
 
 def _print_summary(result: Result, written: list[Path]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(file=sys.stdout, width=max(100, Console().width))
     solution = result.solution
     table = Table(title=f"Chosen sites ({solution.status})")

@@ -19,20 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.data import EUROSTAT_TO_ISO
+from siting.data.tables import EUROSTAT_TO_ISO
 from siting.errors import InputError, SitingError
 
 EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data"
-#: Consumption bands of nrg_pc_205 (annual MWh), from the dataset's code list.
-PRICE_BANDS = (
-    "MWH_LT20",
-    "MWH20-499",
-    "MWH500-1999",
-    "MWH2000-19999",
-    "MWH20000-69999",
-    "MWH70000-149999",
-    "MWH_GE150000",
-)
 
 
 def eurostat_prices_url(band: str, semester: str, *, tax: str = "X_VAT") -> str:

@@ -1,11 +1,12 @@
 """Fast exact p-median solver for large cost matrices.
 
-Same problem and inputs as :func:`siting.solve.solve_pmedian` (exactly ``p`` sites,
+Same problem as :func:`siting.solve.solve_pmedian`, on a checked
+:class:`~siting.solve.instance.PMedianInstance` (exactly ``p`` sites,
 fixed costs, group limits, coverage limit, incompatible pairs, forced and excluded
 sites), solved in three phases that never give up exactness:
 
-1. Incumbent: greedy construction and best-improvement interchange (Resende and
-   Werneck 2004 style swap evaluation, one matrix pass per swap).
+1. Incumbent: the greedy construction and best-improvement interchange of
+   :mod:`siting.solve.heuristic`.
 2. Lagrangian relaxation of the assignment constraints with subgradient optimisation
    (Beasley 1993). The subproblem keeps ``sum y = p``, forced sites and group limits
    (a matroid, solved greedily) and drops the other side constraints, so every value
@@ -39,75 +40,36 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from siting.errors import InfeasibleError, InputError, SolverError
-from siting.instance import check_feasible, evaluate, make_instance
-from siting.radius import solve_radius
-from siting.reduced import REL_GAP, ReducedProblem, objective_of
-from siting.solution import Solution
+from siting.solve.feasibility import check_feasible
+from siting.solve.heuristic import greedy_interchange, local_search
+from siting.solve.instance import PMedianInstance, evaluate
+from siting.solve.radius import solve_radius
+from siting.solve.reduced import ReducedProblem, objective_of
+from siting.solve.solution import REL_GAP, Solution
 
-__all__ = ["SOLVER_NAME", "solve_fast", "supports"]
+__all__ = ["SOLVER_NAME", "solve_fast"]
 
 #: Value of :attr:`Solution.solver` for solutions of :func:`solve_fast`.
 SOLVER_NAME = "lagrangian-radius-highs"
 
-
+#: Subgradient settings at a branch-and-bound node: start step, patience, iterations.
 NODE = (1.0, 5, 60)
 
-_OPTIONS = frozenset(
-    {
-        "fixed_cost",
-        "groups",
-        "max_per_group",
-        "max_cost",
-        "incompatible",
-        "forced",
-        "excluded",
-        "time_limit",
-    }
-)
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
-def supports(**options) -> bool:
-    """Tell whether :func:`solve_fast` handles these keyword options.
-
-    Parameters
-    ----------
-    **options
-        Keyword arguments a caller would pass to :func:`siting.solve.solve_pmedian`
-        (values are ignored; ``solver`` is not an option of the fast path).
-
-    Returns
-    -------
-    bool
-        True when every option is one :func:`solve_fast` supports. All side
-        constraints of ``solve_pmedian`` are supported.
-    """
-    return set(options) <= _OPTIONS
-
-
-def solve_fast(
-    cost,
-    weights,
-    p: int,
-    *,
-    fixed_cost=None,
-    groups=None,
-    max_per_group=None,
-    max_cost: float | None = None,
-    incompatible=(),
-    forced=(),
-    excluded=(),
-    time_limit: float | None = None,
-) -> Solution:
+def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Solution:
     """Solve the p-median with side constraints exactly, fast on large matrices.
 
-    Parameters are those of :func:`siting.solve.solve_pmedian` (``cost`` is hubs x
-    sites, e.g. ms; ``weights`` in objective units per cost unit; ``fixed_cost`` in
-    objective units), without ``solver``.
-
     Parameters
     ----------
+    inst
+        The checked instance (``cost`` hubs x sites, e.g. ms; ``weights`` in objective
+        units per cost unit; ``fixed_cost`` in objective units).
     time_limit
         Wall-clock seconds for the whole solve, None for no limit.
 
@@ -120,29 +82,16 @@ def solve_fast(
     Raises
     ------
     InputError
-        Malformed inputs or a time limit that is not positive.
+        A time limit that is not positive.
     InfeasibleError
-        The cheap feasibility checks of :mod:`siting.instance` fail, or HiGHS proves
-        that no selection meets the side constraints.
+        The cheap feasibility checks of :mod:`siting.solve.instance` fail, or HiGHS
+        proves that no selection meets the side constraints.
     SolverError
-        No feasible selection was found, either within the time limit or because the
-        constraints admit none.
+        No feasible selection was found within the time limit.
     """
     start = time.perf_counter()
     if time_limit is not None and not time_limit > 0:
         raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
-    inst = make_instance(
-        cost,
-        weights,
-        p,
-        fixed_cost=fixed_cost,
-        groups=groups,
-        max_per_group=max_per_group,
-        max_cost=max_cost,
-        incompatible=incompatible,
-        forced=forced,
-        excluded=excluded,
-    )
     check_feasible(inst)
     deadline = start + (time_limit if time_limit is not None else math.inf)
     prob = ReducedProblem.from_instance(inst)
@@ -156,7 +105,7 @@ def solve_fast(
         raise SolverError(
             "the fast p-median solver found no feasible selection"
             + (f" within the time limit of {time_limit} s" if time_limit else "")
-            + "; raise time_limit, relax the constraints or use solve_pmedian"
+            + "; raise time_limit or relax the constraints"
         )
     selected = np.sort(prob.sites[best])
     assignment, objective = evaluate(inst, selected)
@@ -174,9 +123,9 @@ def solve_fast(
     )
 
 
-def _solve(prob: ReducedProblem, deadline: float) -> tuple[np.ndarray | None, float]:
+def _solve(prob: ReducedProblem, deadline: float) -> tuple[IntArray | None, float]:
     """Return the best selection (allowed positions) and a proven lower bound."""
-    best = _local_search(prob, _greedy(prob))
+    best = greedy_interchange(prob, deadline=deadline)
     ub = objective_of(prob, best) if best is not None else math.inf
     alive = np.ones(prob.fixed.size, dtype=bool)
     forced = prob.forced.copy()
@@ -209,95 +158,6 @@ def _cut(prob: ReducedProblem, ub: float) -> float:
     if prob.integral or not math.isfinite(ub):
         return ub - 1 + 1e-6
     return ub - 0.1 * REL_GAP * max(1.0, abs(ub))
-
-
-# --- incumbent: greedy and interchange ---------------------------------------------
-
-
-def _penalised(prob: ReducedProblem) -> np.ndarray:
-    """Costs with unusable pairs at a penalty above any total finite cost."""
-    finite = np.isfinite(prob.cost)
-    if finite.all():
-        return prob.cost
-    big = (np.abs(prob.cost[finite]).max() + 1.0) * (prob.cost.shape[0] + 1)
-    return np.where(finite, prob.cost, big)
-
-
-def _addable(prob: ReducedProblem, is_open: np.ndarray) -> np.ndarray:
-    """Sites that may be opened next to the open set without breaking a limit."""
-    counts = np.bincount(prob.group[is_open], minlength=prob.cap.size)
-    ok = ~is_open & (counts[prob.group] < prob.cap[prob.group])
-    a, b = prob.pairs[:, 0], prob.pairs[:, 1]
-    ok[b[is_open[a]]] = False
-    ok[a[is_open[b]]] = False
-    return ok
-
-
-def _greedy(prob: ReducedProblem) -> np.ndarray | None:
-    cost = _penalised(prob)
-    is_open = prob.forced.copy()
-    near = cost[:, is_open].min(axis=1) if is_open.any() else None
-    while is_open.sum() < prob.p:
-        ok = _addable(prob, is_open)
-        if not ok.any():
-            return None
-        served = cost if near is None else np.minimum(cost, near[:, None])
-        score = served.sum(axis=0) + prob.fixed
-        i = int(np.flatnonzero(ok)[np.argmin(score[ok])])
-        is_open[i] = True
-        near = cost[:, i].copy() if near is None else np.minimum(near, cost[:, i])
-    return np.flatnonzero(is_open)
-
-
-def _local_search(prob: ReducedProblem, sel: np.ndarray | None) -> np.ndarray | None:
-    """Best-improvement swaps (close one open site, open another) until none helps."""
-    if sel is None:
-        return None
-    cost = _penalised(prob)
-    sel = np.sort(sel)
-    rows = np.arange(cost.shape[0])
-    while sel.size > 1:
-        sub = cost[:, sel]
-        two = np.argpartition(sub, 1, axis=1)[:, :2]
-        d = np.take_along_axis(sub, two, axis=1)
-        first = np.where(d[:, 0] <= d[:, 1], two[:, 0], two[:, 1])
-        d1, d2 = d.min(axis=1), d.max(axis=1)
-        gain = np.maximum(d1[:, None] - cost, 0).sum(axis=0)
-        member = np.zeros((cost.shape[0], sel.size))
-        member[rows, first] = 1.0
-        extra = member.T @ (np.clip(cost, d1[:, None], d2[:, None]) - d1[:, None])
-        delta = extra - gain + prob.fixed - prob.fixed[sel][:, None]
-        delta[~_swappable(prob, sel)] = np.inf
-        r, i = np.unravel_index(np.argmin(delta), delta.shape)
-        total = d1.sum() + prob.fixed[sel].sum()
-        if not delta[r, i] < -1e-12 * max(1.0, abs(total)):
-            break
-        sel = np.sort(np.append(np.delete(sel, r), i))
-    return sel if np.isfinite(objective_of(prob, sel)) else None
-
-
-def _swappable(prob: ReducedProblem, sel: np.ndarray) -> np.ndarray:
-    """Boolean (open site r, site i): closing r and opening i keeps all limits."""
-    m = prob.fixed.size
-    is_open = np.zeros(m, dtype=bool)
-    is_open[sel] = True
-    counts = np.bincount(prob.group[sel], minlength=prob.cap.size)
-    room = counts[prob.group] < prob.cap[prob.group]
-    ok = ~is_open[None, :] & (room[None, :] | (prob.group[sel][:, None] == prob.group))
-    conflicts = np.zeros((sel.size, m), dtype=np.int64)
-    where = np.full(m, -1)
-    where[sel] = np.arange(sel.size)
-    clash = np.zeros(m, dtype=np.int64)
-    for a, b in (
-        (prob.pairs[:, 0], prob.pairs[:, 1]),
-        (prob.pairs[:, 1], prob.pairs[:, 0]),
-    ):
-        hit = is_open[a]
-        np.add.at(clash, b[hit], 1)
-        np.add.at(conflicts, (where[a[hit]], b[hit]), 1)
-    ok &= clash[None, :] == conflicts
-    ok[prob.forced[sel]] = False
-    return ok
 
 
 # --- Lagrangian relaxation, subgradient and reduction ------------------------------
@@ -364,7 +224,7 @@ def _lagrangian(
         if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
             found = objective_of(prob, sel)
             if found < ub:
-                sel = _local_search(prob, sel)
+                sel = local_search(prob, sel, deadline=deadline)
                 if sel is not None and objective_of(prob, sel) < ub:
                     best, ub = sel, objective_of(prob, sel)
         slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
@@ -395,13 +255,13 @@ def _branch(
         if parent > _cut(prob, ub):
             continue
         if time.perf_counter() >= deadline:
-            return best, ub, min(parent, *(node[3] for node in stack))
+            return best, ub, min([parent, *(node[3] for node in stack)])
         node = _lagrangian(prob, best, ub, live, must, deadline, lam, *NODE)
         best, ub = node.best, node.ub
         if node.bound > _cut(prob, ub):
             continue
         if time.perf_counter() >= deadline:
-            return best, ub, min(node.bound, *(n[3] for n in stack))
+            return best, ub, min([node.bound, *(n[3] for n in stack)])
         free = [int(s) for s in (node.pick if node.pick is not None else pick)]
         free = [s for s in free if not must[s]]
         if not free:

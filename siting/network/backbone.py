@@ -21,7 +21,9 @@ length plus per-end terms, it is symmetric and obeys the triangle inequality.
 The full hubs x sites matrix needs one Dijkstra run per PoP and then array arithmetic
 (``rtt_matrix``), not one shortest-path run per pair. Removing links or PoPs (a cut
 cable) is a keyword of :func:`backbone_graph`; every RTT computed on that graph follows.
-Constants, their sources and the calibration are in ``docs/network.md``.
+The parameters are the scenario's ``[network]`` table
+(:class:`siting.scenario.Network`); their sources and the calibration are in
+``docs/network.md``.
 """
 
 from __future__ import annotations
@@ -36,53 +38,9 @@ import pandas as pd
 
 from siting.errors import InputError
 from siting.geo import haversine_km
+from siting.scenario import Network
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NetworkParams:
-    """Parameters of the RTT model (the scenario's ``[network]`` table).
-
-    Attributes
-    ----------
-    fibre_us_per_km
-        One-way propagation delay in single-mode fibre, microseconds per km: 4.897 at
-        1550 nm (group index 1.468), source ``mapyourtech_5us``.
-    route_factor
-        Fibre route length over great-circle length for backbone links without a
-        published ``route_km`` (dimensionless, >= 1). Calibrated on the measurement
-        table (docs/network.md); Bozkurt et al. 2018 (``bozkurt_2018``) give 1.3 for
-        conduits.
-    hop_delay_ms
-        Round-trip delay added per backbone link traversed (routers, switching,
-        regeneration), ms. Calibrated (docs/network.md).
-    access_delay_ms
-        Round-trip delay of the metro and access network at each end, ms. Calibrated
-        (docs/network.md).
-    access_route_factor
-        Access-link route length over great-circle distance from a point to its PoP
-        (dimensionless, >= 1); 1.3 for conduit paths (``bozkurt_2018``).
-    """
-
-    fibre_us_per_km: float = 4.9
-    route_factor: float = 1.6
-    hop_delay_ms: float = 0.5
-    access_delay_ms: float = 3.9
-    access_route_factor: float = 1.3
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.fibre_us_per_km > 0:
-            problems.append("fibre_us_per_km must be greater than 0")
-        for name in ("route_factor", "access_route_factor"):
-            if not getattr(self, name) >= 1:
-                problems.append(f"{name} must be at least 1 (a route is never shorter)")
-        for name in ("hop_delay_ms", "access_delay_ms"):
-            if not getattr(self, name) >= 0:
-                problems.append(f"{name} must be at least 0")
-        if problems:
-            raise InputError("scenario [network]: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -111,7 +69,7 @@ def backbone_graph(
     nodes: pd.DataFrame,
     links: pd.DataFrame,
     *,
-    params: NetworkParams,
+    params: Network,
     removed_nodes: Iterable[str] = (),
     removed_links: Iterable[tuple[str, str]] = (),
 ) -> nx.Graph:
@@ -202,7 +160,7 @@ def backbone_graph(
 
 
 def rtt_matrix(
-    graph: nx.Graph, hubs: pd.DataFrame, sites: pd.DataFrame, *, params: NetworkParams
+    graph: nx.Graph, hubs: pd.DataFrame, sites: pd.DataFrame, *, params: Network
 ) -> pd.DataFrame:
     """Modelled RTT from every hub to every site, in ms.
 
@@ -241,7 +199,7 @@ def rtt_path(
     a_latlon: tuple[float, float],
     b_latlon: tuple[float, float],
     *,
-    params: NetworkParams,
+    params: Network,
 ) -> Route:
     """Modelled RTT and backbone path between two points.
 
@@ -285,9 +243,7 @@ def rtt_path(
     )
 
 
-def pair_rtt(
-    graph: nx.Graph, pairs: pd.DataFrame, *, params: NetworkParams
-) -> np.ndarray:
+def pair_rtt(graph: nx.Graph, pairs: pd.DataFrame, *, params: Network) -> np.ndarray:
     """Modelled RTT (ms) of point pairs, row by row.
 
     ``pairs`` has columns ``from_lat``, ``from_lon``, ``to_lat``, ``to_lon`` (degrees);
@@ -337,13 +293,13 @@ def _core(graph: nx.Graph) -> list[str]:
     return sorted(max(components, key=len))
 
 
-def _edge_ms(params: NetworkParams):
+def _edge_ms(params: Network):
     scale = 2 * params.fibre_us_per_km / 1000
     return lambda u, v, data: data["length_km"] * scale + params.hop_delay_ms
 
 
 def _pop_rtt(
-    graph: nx.Graph, core: list[str], sources: np.ndarray, params: NetworkParams
+    graph: nx.Graph, core: list[str], sources: np.ndarray, params: Network
 ) -> np.ndarray:
     """RTT (ms) between core PoPs: rows ``sources`` (positions in ``core``) are filled
     by one Dijkstra run each, other rows are NaN."""
@@ -362,7 +318,7 @@ def _attach(
     core: list[str],
     lat: pd.Series,
     lon: pd.Series,
-    params: NetworkParams,
+    params: Network,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Position in ``core`` of each point's nearest PoP, and its access RTT in ms."""
     pop_lat = np.array([graph.nodes[n]["lat"] for n in core])

@@ -2,7 +2,7 @@
 
 :func:`check_solution` recomputes the objective from the inputs and lists every
 violated constraint in plain words. It shares only input validation and the feasibility
-rules' definitions with the solver (:mod:`siting.instance`), not the model, so it
+rules' definitions with the solver (:mod:`siting.solve.instance`), not the model, so it
 catches a wrong model as well as a wrong answer.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from siting.instance import make_instance
+from siting.solve.instance import PMedianInstance
 
 #: Relative tolerance for comparing a reported objective with the recomputed one.
 OBJECTIVE_RTOL = 1e-9
@@ -41,32 +42,22 @@ class CheckResult:
 
 
 def check_solution(
-    selected,
-    assignment,
-    cost,
-    weights,
-    p: int,
+    inst: PMedianInstance,
+    selected: ArrayLike,
+    assignment: ArrayLike,
     *,
     objective: float | None = None,
-    fixed_cost=None,
-    groups=None,
-    max_per_group=None,
-    max_cost: float | None = None,
-    incompatible=(),
-    forced=(),
-    excluded=(),
 ) -> CheckResult:
     """Check a selection and assignment against the p-median's constraints.
 
     Parameters
     ----------
+    inst
+        The instance (:func:`siting.solve.make_instance`), same units as the solve.
     selected
         Indices of the selected sites.
     assignment
         Array (n_hubs,): index of the site serving each hub.
-    cost, weights, p, fixed_cost, groups, max_per_group, max_cost, incompatible, \
-forced, excluded
-        The inputs of :func:`siting.solve.solve_pmedian`, same units.
     objective
         The objective reported with the solution; compared with the recomputed one
         (relative tolerance :data:`OBJECTIVE_RTOL`). None to skip.
@@ -77,24 +68,7 @@ forced, excluded
         Recomputed objective and the list of violations. Besides the constraints, the
         assignment rule is checked: each hub must go to its cheapest usable selected
         site, the lowest index among equal costs.
-
-    Raises
-    ------
-    InputError
-        When the inputs themselves are malformed.
     """
-    inst = make_instance(
-        cost,
-        weights,
-        p,
-        fixed_cost=fixed_cost,
-        groups=groups,
-        max_per_group=max_per_group,
-        max_cost=max_cost,
-        incompatible=incompatible,
-        forced=forced,
-        excluded=excluded,
-    )
     out: list[str] = []
     sel = np.asarray(selected, dtype=np.int64).ravel()
     if sel.size and (sel.min() < 0 or sel.max() >= inst.n_sites):
@@ -131,7 +105,9 @@ forced, excluded
     return CheckResult(value, tuple(out))
 
 
-def _assignment(inst, sel: np.ndarray, assignment, out: list[str]) -> float:
+def _assignment(
+    inst: PMedianInstance, sel: np.ndarray, assignment: ArrayLike, out: list[str]
+) -> float:
     """Check the assignment; return the recomputed objective (NaN if unusable)."""
     a = np.asarray(assignment, dtype=np.int64).ravel()
     if a.shape != (inst.n_hubs,):

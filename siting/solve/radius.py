@@ -1,10 +1,10 @@
 """Exact solve of a reduced p-median by HiGHS: the chained radius formulation.
 
-Used by :mod:`siting.fast` when no feasible incumbent is known (and to prove
+Used by :mod:`siting.solve.fast` when no feasible incumbent is known (and to prove
 infeasibility). The model, after Elloumi (2010) and Garcia, Labbe and Marin (2011), is
-described in :mod:`siting.fast`; levels are added per hub on demand, so each truncated
-model is a relaxation with a valid bound and its solution is exact once no hub is
-served beyond its last modelled level.
+described in :mod:`siting.solve.fast`; levels are added per hub on demand, so each
+truncated model is a relaxation with a valid bound and its solution is exact once no
+hub is served beyond its last modelled level.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import highspy
 import numpy as np
 
 from siting.errors import SolverError
-from siting.reduced import REL_GAP, ReducedProblem, objective_of
+from siting.solve.reduced import ReducedProblem, objective_of
+from siting.solve.solution import REL_GAP
 
 
 @dataclass

@@ -1,23 +1,19 @@
-"""Load the data tables into typed, validated DataFrames.
+"""Read one data table (CSV or GeoJSON) and check it against its schema.
 
-The packaged default data lives in ``data/`` at the repository root and is installed as
-``siting/_data``; :func:`data_dir` finds whichever is present. Every table is described
-in ``docs/data.md``. Loading checks what the pipeline needs to run (columns, types,
-unique ids, references between tables) and collects every problem in a file before
-raising one :class:`~siting.errors.InputError`.
+The schemas name each table's required columns and their kinds; :func:`read_table`
+converts the columns, collects every bad cell of a file and raises one
+:class:`~siting.errors.InputError` naming file, row and field.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
-from siting.outlines import OUTLINES_FILE, placement_problems, read_outlines
 
 MONTHS = (
     "jan",
@@ -107,125 +103,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
 EUROSTAT_TO_ISO = {"EL": "GR", "UK": "GB"}
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """All tables of one dataset, each a DataFrame indexed by its id column.
-
-    ``hubs`` carries the derived column ``researchers`` (FTE), see
-    :func:`researcher_weights`.
-    """
-
-    sources: pd.DataFrame
-    countries: pd.DataFrame
-    candidates: pd.DataFrame
-    hubs: pd.DataFrame
-    backbone_nodes: pd.DataFrame
-    backbone_links: pd.DataFrame
-    climate: pd.DataFrame
-    grid_assets: pd.DataFrame
-    files: tuple[Path, ...]
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 over the names and bytes of every file read, in name order."""
-        return files_sha256(self.files)
-
-
-def data_dir() -> Path:
-    """Return the folder of the packaged default data.
-
-    An installed wheel carries it as ``siting/_data``; a source checkout (or an editable
-    install) reads ``data/`` at the repository root.
-    """
-    packaged = Path(__file__).parent / "_data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "data"
-
-
-def load_dataset(
-    directory: Path | None = None,
-    *,
-    candidates: Path | None = None,
-    hubs: Path | None = None,
-    check_placement: bool = True,
-) -> Dataset:
-    """Load and validate every table of a dataset.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the tables of ``TABLE_FILES``; the packaged default if omitted.
-    candidates, hubs
-        A user's own candidate sites or research hubs (CSV or GeoJSON), replacing the
-        tables of ``directory``.
-    check_placement
-        Refuse candidates and hubs that lie outside their country's outline (more
-        than :data:`siting.outlines.TOLERANCE_KM` km); ``siting data check`` turns it
-        off to report every placement problem itself.
-
-    Raises
-    ------
-    InputError
-        If a file is missing or a table breaks its schema; the message lists every
-        problem found, each with file, row and field.
-    """
-    directory = Path(directory) if directory is not None else data_dir()
-    paths = {name: directory / file for name, file in TABLE_FILES.items()}
-    if candidates is not None:
-        paths["candidates"] = Path(candidates)
-    if hubs is not None:
-        paths["hubs"] = Path(hubs)
-    tables = {name: read_table(path, name) for name, path in paths.items()}
-    outlines_path = directory / OUTLINES_FILE
-    outlines = read_outlines(outlines_path)
-
-    problems: list[str] = []
-    countries = tables["countries"]
-    for name in ("candidates", "hubs"):
-        unknown = sorted(set(tables[name]["country"]) - set(countries.index))
-        if unknown:
-            problems.append(
-                f"{paths[name]}: field 'country': unknown country code(s) "
-                f"{', '.join(unknown)}; use ISO 3166-1 alpha-2 codes of countries.csv"
-            )
-        elif check_placement:
-            problems.extend(placement_problems(tables[name], outlines, paths[name]))
-    links, nodes = tables["backbone_links"], tables["backbone_nodes"]
-    pairs = pd.Series(
-        [tuple(sorted(p)) for p in zip(links["a"], links["b"], strict=True)]
-    )
-    for row in np.flatnonzero(pairs.duplicated().to_numpy()):
-        a, b = pairs.iloc[row]
-        problems.append(
-            f"{paths['backbone_links']}: row {row + 2}: fields 'a'/'b': link {a}-{b} "
-            "is listed twice; keep one row per link"
-        )
-    for end in ("a", "b"):
-        missing = sorted(set(links[end]) - set(nodes.index))
-        if missing:
-            problems.append(
-                f"{paths['backbone_links']}: field '{end}': node id(s) "
-                f"{', '.join(missing)} not in {paths['backbone_nodes'].name}"
-            )
-    if problems:
-        raise InputError("\n".join(problems))
-
-    hubs_frame = tables["hubs"].copy()
-    hubs_frame["researchers"] = researcher_weights(hubs_frame, countries)
-    return Dataset(
-        sources=tables["sources"],
-        countries=countries,
-        candidates=tables["candidates"],
-        hubs=hubs_frame,
-        backbone_nodes=nodes,
-        backbone_links=links,
-        climate=tables["climate"],
-        grid_assets=tables["grid_assets"],
-        files=tuple(sorted([*paths.values(), outlines_path])),
-    )
-
-
 def read_table(path: Path, name: str) -> pd.DataFrame:
     """Read one table (CSV, or GeoJSON for candidates and hubs) and check its schema.
 
@@ -235,7 +112,7 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found; it should hold the '{name}' table")
-    frame = _read_any(path)
+    frame = read_raw(path)
     if frame.empty:
         raise InputError(f"{path}: no rows; the '{name}' table needs at least one")
     schema = SCHEMAS[name]
@@ -261,28 +138,9 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     return frame.set_index(id_column) if id_column else frame
 
 
-def researcher_weights(hubs: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
-    """Researchers (FTE) at each hub: the national figure shared by population.
-
-    ``researchers_j = researchers_fte[c] * population_j / sum(population of c's hubs)``.
-    """
-    country_population = hubs.groupby("country")["population"].transform("sum")
-    national = hubs["country"].map(countries["researchers_fte"])
-    return (national * hubs["population"] / country_population).rename("researchers")
-
-
-def files_sha256(paths: tuple[Path, ...] | list[Path]) -> str:
-    """SHA-256 over the names and contents of ``paths``, in the order given."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(Path(path).name.encode())
-        digest.update(b"\0")
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
-
-
-def _read_any(path: Path) -> pd.DataFrame:
-    """Read a CSV or a GeoJSON FeatureCollection of points into a DataFrame."""
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read a CSV or a GeoJSON FeatureCollection of points into a DataFrame of
+    strings (lon/lat become columns), with no schema check."""
     try:
         if path.suffix.lower() in (".geojson", ".json"):
             return _read_point_geojson(path)
@@ -299,8 +157,6 @@ def _read_any(path: Path) -> pd.DataFrame:
 
 def _read_point_geojson(path: Path) -> pd.DataFrame:
     """Read a GeoJSON FeatureCollection of Points; lon/lat become columns."""
-    import json
-
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

@@ -29,9 +29,9 @@ from branca.element import MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from siting.pipeline import Result
-from siting.problem import COST_PARTS
-from siting.report import outlines_path, simplified_outlines
+from siting.layers.table import COST_PARTS
+from siting.output.plots import outlines_path, simplified_outlines
+from siting.result import Result
 
 #: CSS class of the element showing each chosen site's rank (one per chosen site).
 RANK_CLASS = "siting-rank"

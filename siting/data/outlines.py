@@ -13,8 +13,6 @@ from siting.geo import haversine_km
 
 #: File of the outlines in a data folder.
 OUTLINES_FILE = "countries.geojson"
-#: How far outside its country's (simplified) outline a point may lie, km.
-TOLERANCE_KM = 10.0
 
 
 def read_outlines(path: Path) -> dict[str, object]:
@@ -41,7 +39,7 @@ def placement_problems(
     outlines: dict[str, object],
     path: Path,
     *,
-    tolerance_km: float = TOLERANCE_KM,
+    tolerance_km: float,
 ) -> list[str]:
     """One message per row of ``table`` (lat, lon, country) outside its country.
 

@@ -1,11 +1,11 @@
-"""Each chosen site's cost breakdown and regret, against brute force."""
+"""Each chosen site's cost breakdown and regret (computed by the run), against
+brute force."""
 
 import numpy as np
 import pytest
 
-from siting.analysis import explain, prepare
-from siting.analysis.explain import EXPLAIN_COLUMNS
-from siting.pipeline import optimise
+from siting.explain import EXPLAIN_COLUMNS
+from siting.run import optimise, prepare
 from siting.scenario import load_scenario
 from tests.brute import all_portfolios
 
@@ -17,7 +17,7 @@ from tests.brute import all_portfolios
 def test_regret_is_the_rise_of_the_optimum_without_the_site(tiny_dir, overrides):
     scenario = load_scenario(data__dir=str(tiny_dir), **overrides)
     result = optimise(scenario)
-    table = explain(result)
+    table = result.explanations
     inputs = prepare(scenario)
     ids = inputs.problem.site_ids
     assert list(table.columns) == list(EXPLAIN_COLUMNS)
@@ -40,7 +40,7 @@ def test_regret_is_the_rise_of_the_optimum_without_the_site(tiny_dir, overrides)
 
 def test_cost_parts_and_latency_add_up_to_the_objective(tiny_scenario):
     result = optimise(tiny_scenario)
-    table = explain(result)
+    table = result.explanations
     parts = [
         "electricity_eur_per_year",
         "carbon_eur_per_year",
@@ -62,8 +62,14 @@ def test_a_forced_site_has_no_regret(tiny_dir):
     scenario = load_scenario(
         data__dir=str(tiny_dir), selection__sites=3, selection__forced=["de-julich"]
     )
-    table = explain(optimise(scenario))
+    table = optimise(scenario).explanations
     assert np.isnan(table.loc["de-julich", "regret_eur_per_year"])
     assert table.loc["de-julich", "replacement_site_id"] == ""
     others = table.drop(index="de-julich")
     assert np.isfinite(others["regret_eur_per_year"]).all()
+
+
+def test_a_run_without_explanations_has_none(tiny_scenario):
+    result = optimise(tiny_scenario, explanations=False)
+    assert result.explanations is None and result.swaps is None
+    assert "explain" not in result.timings_s

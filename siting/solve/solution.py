@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 Status = Literal["optimal", "time_limit", "infeasible", "heuristic"]
+
+#: Relative gap at or below which every backend reports a solution optimal.
+REL_GAP = 1e-9
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,8 @@ class Solution:
         Best proven lower bound on the objective (NaN when none is known, e.g. for a
         heuristic solution).
     gap
-        Relative gap ``(objective - bound) / |objective|`` (at most
-        :data:`siting.mip.REL_GAP` when proven optimal; NaN without a bound).
+        Relative gap ``(objective - bound) / |objective|`` (at most :data:`REL_GAP`
+        when proven optimal; NaN without a bound).
     status
         ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or ``"heuristic"`` (a
         heuristic solution with no proof of quality).
@@ -37,11 +42,24 @@ class Solution:
         Name of the method that produced the solution.
     """
 
-    selected: np.ndarray
-    assignment: np.ndarray
+    selected: NDArray[np.int64]
+    assignment: NDArray[np.int64]
     objective: float
     bound: float
     gap: float
     status: Status
     runtime_s: float
     solver: str
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """``(objective - bound) / |objective|``, 0 when they meet, NaN without a bound.
+
+    A zero objective with a lower bound below it gives ``inf``.
+    """
+    if not math.isfinite(bound):
+        return math.nan
+    diff = max(objective - bound, 0.0)
+    if diff == 0.0:
+        return 0.0
+    return diff / abs(objective) if objective != 0 else math.inf

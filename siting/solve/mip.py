@@ -47,10 +47,8 @@ import numpy as np
 import pulp
 
 from siting.errors import SolverError
-from siting.instance import PMedianInstance
-
-#: Relative MIP gap at which both solvers stop and call the solution optimal.
-REL_GAP = 1e-9
+from siting.solve.instance import PMedianInstance
+from siting.solve.solution import REL_GAP
 
 #: Constraint families, in the order the infeasibility diagnosis tries to drop them.
 FAMILIES = ("excluded", "forced", "incompatible", "coverage", "groups", "p")
@@ -217,6 +215,8 @@ def run(model: Model, backend: str, time_limit, warm) -> Run:
     warm
         Selected site indices to start from, or None.
     """
+    if backend not in ("highs", "cbc"):
+        raise SolverError(f"the MIP runs on 'highs' or 'cbc', not {backend!r}")
     if warm is not None:
         _set_start(model, warm)
     if backend == "highs":

@@ -8,18 +8,18 @@ search, even rows are held out to report the error (docs/network.md).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
-from siting.network import NetworkParams, backbone_graph, pair_rtt
+from siting.network.backbone import backbone_graph, pair_rtt
+from siting.scenario import Network
 
 
 def validation_table(
-    graph: nx.Graph, measurements: pd.DataFrame, *, params: NetworkParams
+    graph: nx.Graph, measurements: pd.DataFrame, *, params: Network
 ) -> pd.DataFrame:
     """Model against measured RTTs for each pair of the measurement table.
 
@@ -62,11 +62,11 @@ def calibrate(
     links: pd.DataFrame,
     measurements: pd.DataFrame,
     *,
-    params: NetworkParams,
+    params: Network,
     route_factors: Iterable[float] = np.arange(1.0, 2.501, 0.05),
     hop_delays_ms: Iterable[float] = np.arange(0.0, 4.001, 0.25),
     access_delays_ms: Iterable[float] = np.arange(0.0, 10.001, 0.1),
-) -> NetworkParams:
+) -> Network:
     """Fit ``route_factor``, ``hop_delay_ms`` and ``access_delay_ms`` by grid search.
 
     Minimises the mean absolute percentage error over the calibration rows (odd
@@ -76,7 +76,7 @@ def calibrate(
 
     Returns
     -------
-    NetworkParams
+    Network
         ``params`` with the three fitted values.
     """
     rows = measurements[measurements["pair_id"].astype(int) % 2 == 1]
@@ -85,14 +85,17 @@ def calibrate(
     best = (np.inf, params)
     for factor in route_factors:
         graph = backbone_graph(
-            nodes, links, params=replace(params, route_factor=factor)
+            nodes,
+            links,
+            params=params.model_copy(update={"route_factor": float(factor)}),
         )
         for hop in hop_delays_ms:
-            trial = replace(
-                params,
-                route_factor=float(factor),
-                hop_delay_ms=float(hop),
-                access_delay_ms=0.0,
+            trial = params.model_copy(
+                update={
+                    "route_factor": float(factor),
+                    "hop_delay_ms": float(hop),
+                    "access_delay_ms": 0.0,
+                }
             )
             base = pair_rtt(graph, rows, params=trial)
             # each end adds access_delay_ms once: total offset is twice the value
@@ -100,5 +103,8 @@ def calibrate(
             mape = errors.mean(axis=1)
             k = int(np.argmin(mape))
             if mape[k] < best[0]:
-                best = (mape[k], replace(trial, access_delay_ms=float(offsets[k])))
+                best = (
+                    mape[k],
+                    trial.model_copy(update={"access_delay_ms": float(offsets[k])}),
+                )
     return best[1]

@@ -1,8 +1,10 @@
-"""The inputs every analysis starts from, and one MIP with three objectives to switch.
+"""Evaluating portfolios exactly, and one MIP with objectives to switch and bound.
 
-:func:`prepare` runs the pipeline up to the array :class:`~siting.problem.Problem`
-without solving it. :class:`ObjectiveModel` builds the p-median's pulp model once with
-every constraint family of :mod:`siting.mip` and then, per call, minimises one of
+:func:`evaluate_portfolio` prices a set of sites on every objective, each hub at its
+nearest chosen site (:func:`siting.solve.evaluate`), so figures never carry a
+solver's tolerances. :class:`ObjectiveModel` builds the p-median's pulp model once
+with every constraint family of the solver's MIP (:func:`siting.solve.build_model`)
+and then, per call, minimises one of
 
 - ``"cost"``: annual cost of the chosen sites, ``sum_i F_i y_i`` (EUR/yr);
 - ``"latency"``: researcher-weighted mean RTT, ``sum_j sum_i (r_j / R) d_ji x_ji`` (ms),
@@ -11,10 +13,10 @@ every constraint family of :mod:`siting.mip` and then, per call, minimises one o
 - ``"total"``: the scenario's own objective, ``sum_i F_i y_i + sum_j w_j d_ji x_ji``
   (EUR/yr),
 
-subject to upper bounds on any of them (``expr <= bound``, the epsilon constraints) and
-to no-good cuts ``sum_{i in S} y_i <= p - 1`` that forbid a set S of exactly p sites.
-Every answer is re-evaluated with :func:`siting.instance.evaluate` (each hub to its
-nearest chosen site), so figures never carry the solver's tolerances.
+subject to upper bounds on any of them (``expr <= bound``, the epsilon constraints).
+It serves the analyses that need a constraint the fast path does not have (a bound on
+carbon); it runs the MIP backend of :func:`siting.solve.resolve_backend` for the
+scenario's solver (HiGHS for ``"auto"`` and ``"fast"``).
 """
 
 from __future__ import annotations
@@ -22,65 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pulp
+from numpy.typing import ArrayLike
 
-from siting import mip
-from siting.data import Dataset
-from siting.instance import PMedianInstance, evaluate, make_instance
-from siting.pipeline import latency_matrix, load_data
-from siting.problem import Problem, build_problem, site_table
-from siting.scenario import Scenario
+from siting.run import Inputs, time_limit_of
+from siting.solve import FAMILIES, build_model, evaluate, resolve_backend, run_model
 
-__all__ = [
-    "OBJECTIVES",
-    "Inputs",
-    "ObjectiveModel",
-    "Outcome",
-    "Portfolio",
-    "instance_of",
-    "prepare",
-]
+__all__ = ["OBJECTIVES", "ObjectiveModel", "Outcome", "Portfolio", "evaluate_portfolio"]
 
 #: Objectives :class:`ObjectiveModel` can minimise or bound (units in the docstring).
 OBJECTIVES = ("cost", "latency", "carbon", "total")
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """One scenario ready to optimise, labelled by id.
-
-    Attributes
-    ----------
-    scenario
-        The resolved scenario.
-    dataset
-        The data tables it reads.
-    sites
-        :func:`siting.problem.site_table` (every candidate, costs in EUR/yr).
-    rtt
-        RTT matrix in ms, index ``hub_id``, columns ``site_id``.
-    problem
-        The array problem in the order of ``problem.site_ids`` and ``problem.hub_ids``.
-    """
-
-    scenario: Scenario
-    dataset: Dataset
-    sites: pd.DataFrame
-    rtt: pd.DataFrame
-    problem: Problem
-
-    @property
-    def researchers(self) -> np.ndarray:
-        """Researchers (FTE) of each hub, in ``problem.hub_ids`` order."""
-        hubs = self.dataset.hubs["researchers"]
-        return hubs.loc[list(self.problem.hub_ids)].to_numpy(float)
-
-    @property
-    def carbon_t(self) -> np.ndarray:
-        """Emissions of a gigafactory at each site (t CO2/yr), ``site_ids`` order."""
-        column = self.sites["carbon_t_per_year"]
-        return column.loc[list(self.problem.site_ids)].to_numpy(float)
 
 
 @dataclass(frozen=True)
@@ -126,24 +79,19 @@ class Outcome:
     portfolio: Portfolio | None
 
 
-def prepare(scenario: Scenario) -> Inputs:
-    """Load the data, compute the layers and the RTT matrix, and build the problem.
-
-    Raises
-    ------
-    siting.errors.InputError
-        If the data or scenario is invalid.
-    """
-    dataset = load_data(scenario)
-    sites = site_table(dataset, scenario)
-    rtt = latency_matrix(dataset, scenario)
-    problem = build_problem(sites, dataset.hubs, rtt, scenario)
-    return Inputs(scenario, dataset, sites, rtt, problem)
-
-
-def instance_of(problem: Problem) -> PMedianInstance:
-    """The checked p-median instance of an array problem."""
-    return make_instance(*problem.arrays(), **problem.constraints())
+def evaluate_portfolio(inputs: Inputs, selected: ArrayLike) -> Portfolio:
+    """Every objective of a set of sites (positions), each hub at its nearest one."""
+    inst = inputs.problem.instance
+    sel = np.unique(np.asarray(selected, dtype=np.int64))
+    assignment, objective = evaluate(inst, sel)
+    rtt = inst.cost[np.arange(inst.n_hubs), assignment]
+    return Portfolio(
+        selected=tuple(sel.tolist()),
+        cost_eur_per_year=float(inst.fixed_cost[sel].sum()),
+        mean_rtt_ms=float(np.average(rtt, weights=inputs.researchers)),
+        carbon_t_per_year=float(inputs.carbon_t[sel].sum()),
+        objective_eur_per_year=objective,
+    )
 
 
 class ObjectiveModel:
@@ -152,37 +100,24 @@ class ObjectiveModel:
     Parameters
     ----------
     inputs
-        From :func:`prepare`.
+        From :func:`siting.run.prepare`.
     """
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.instance = instance_of(inputs.problem)
+        self.instance = inputs.problem.instance
         self._researchers = inputs.researchers
         self._carbon = inputs.carbon_t
-        self._model = mip.build_model(self.instance, mip.FAMILIES)
+        self._model = build_model(self.instance, FAMILIES)
         self._exprs = self._expressions()
         self._loose = self._loose_bounds()
         self._bounds: dict[str, pulp.LpConstraint] = {}
-        self._cuts = 0
-        solver = inputs.scenario.solver
-        self._backend = _backend(solver.name)
-        limit = solver.time_limit_s
-        self._time_limit = None if np.isinf(limit) else limit
+        self.backend = resolve_backend(inputs.scenario.solver.name, mip_only=True)
+        self._time_limit = time_limit_of(inputs.scenario)
 
-    def evaluate(self, selected) -> Portfolio:
+    def evaluate(self, selected: ArrayLike) -> Portfolio:
         """Every objective of a set of sites, each hub served by its nearest one."""
-        sel = np.unique(np.asarray(selected, dtype=np.int64))
-        assignment, objective = evaluate(self.instance, sel)
-        rows = np.arange(self.instance.n_hubs)
-        rtt = self.instance.cost[rows, assignment]
-        return Portfolio(
-            selected=tuple(sel.tolist()),
-            cost_eur_per_year=float(self.instance.fixed_cost[sel].sum()),
-            mean_rtt_ms=float(np.average(rtt, weights=self._researchers)),
-            carbon_t_per_year=float(self._carbon[sel].sum()),
-            objective_eur_per_year=objective,
-        )
+        return evaluate_portfolio(self.inputs, selected)
 
     def solve(
         self, minimise: str, *, bounds: dict[str, float] | None = None, warm=None
@@ -207,22 +142,10 @@ class ObjectiveModel:
                 self._bound(name, limit if np.isfinite(limit) else self._loose[name])
         prob.setObjective(self._exprs[minimise].copy())
         start = None if warm is None else np.asarray(warm, dtype=np.int64)
-        run = mip.run(self._model, self._backend, self._time_limit, start)
+        run = run_model(self._model, self.backend, self._time_limit, start)
         if run.status == "infeasible" or run.selected is None:
             return Outcome(run.status, None)
         return Outcome(run.status, self.evaluate(run.selected))
-
-    def forbid(self, selected) -> None:
-        """Add a no-good cut: this exact set of p sites may not be chosen again."""
-        y = self._model.y
-        terms = [(y[int(i)], 1) for i in selected if int(i) in y]
-        expr = pulp.LpAffineExpression(terms)
-        self._cuts += 1
-        self._model.prob.addConstraint(
-            pulp.LpConstraint(
-                expr, pulp.LpConstraintLE, f"nogood_{self._cuts}", len(terms) - 1
-            )
-        )
 
     def _bound(self, name: str, limit: float) -> None:
         """Set ``expr <= limit`` for one objective (pulp cannot delete a row, so an
@@ -272,10 +195,3 @@ class ObjectiveModel:
                 fixed + list(zip(xs, weighted, strict=True))
             ),
         }
-
-
-def _backend(name: str) -> str:
-    """The backend of a validated solver name (``"auto"``: HiGHS when installed)."""
-    if name != "auto":
-        return name
-    return "highs" if pulp.HiGHS(msg=False).available() else "cbc"

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from siting.data import SCHEMAS, TABLE_FILES, load_dataset
+from siting.data.dataset import data_dir, load_dataset, table_paths
+from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
+from siting.data.tables import SCHEMAS, read_raw
 from siting.geo import distance_matrix_km
-from siting.outlines import OUTLINES_FILE, placement_problems, read_outlines
 
 #: Tables whose rows carry coordinates, and the column naming their country.
 LOCATED_TABLES = ("candidates", "hubs", "backbone_nodes", "climate", "grid_assets")
@@ -51,8 +52,17 @@ class CheckReport:
         return not self.problems
 
 
-def check_dataset(directory: Path, *, tolerance_km: float = 10.0) -> CheckReport:
-    """Check every table of the dataset in ``directory``.
+def check_dataset(
+    directory: Path | None = None,
+    *,
+    candidates: Path | None = None,
+    hubs: Path | None = None,
+    tolerance_km: float,
+) -> CheckReport:
+    """Check every table of the dataset in ``directory`` (the packaged default if
+    None), with a user's own candidates and hubs files in their place.
+
+    ``tolerance_km`` is how far outside its country's outline a point may lie (km).
 
     Raises
     ------
@@ -60,29 +70,31 @@ def check_dataset(directory: Path, *, tolerance_km: float = 10.0) -> CheckReport
         If a table cannot be loaded at all (missing file, column or bad value); the
         finer checks are reported in the returned :class:`CheckReport`.
     """
-    directory = Path(directory)
-    dataset = load_dataset(directory, check_placement=False)
+    directory = Path(directory) if directory is not None else data_dir()
+    paths = table_paths(directory, candidates=candidates, hubs=hubs)
+    dataset = load_dataset(
+        directory, candidates=candidates, hubs=hubs, tolerance_km=None
+    )
     report = CheckReport()
     source_ids = set(dataset.sources.index)
-    for name, file in TABLE_FILES.items():
+    for name, path in paths.items():
         table = getattr(dataset, name)
         report.rows[name] = len(table)
         if name == "sources":
-            _check_sources(table, directory / file, report)
+            _check_sources(table, path, report)
             continue
-        raw = pd.read_csv(directory / file, dtype=str, keep_default_na=False)
-        _check_provenance(raw, name, directory / file, source_ids, report)
+        raw = read_raw(path)
+        _check_provenance(raw, name, path, source_ids, report)
     outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
         report.problems.extend(
             placement_problems(
-                getattr(dataset, name),
-                outlines,
-                directory / TABLE_FILES[name],
-                tolerance_km=tolerance_km,
+                getattr(dataset, name), outlines, paths[name], tolerance_km=tolerance_km
             )
         )
-    _check_climate_coverage(dataset.candidates, dataset.climate, directory, report)
+    _check_climate_coverage(
+        dataset.candidates, dataset.climate, paths["candidates"], report
+    )
     report.countries = sorted(set(dataset.candidates["country"]))
     return report
 
@@ -154,7 +166,7 @@ def _check_sources(sources: pd.DataFrame, path: Path, report: CheckReport) -> No
 def _check_climate_coverage(
     candidates: pd.DataFrame,
     climate: pd.DataFrame,
-    directory: Path,
+    path: Path,
     report: CheckReport,
 ) -> None:
     distance = distance_matrix_km(
@@ -163,7 +175,7 @@ def _check_climate_coverage(
     for site_id, km in zip(candidates.index, distance, strict=True):
         if km > MAX_STATION_KM:
             report.problems.append(
-                f"{directory / TABLE_FILES['candidates']}: site '{site_id}': nearest "
+                f"{path}: site '{site_id}': nearest "
                 f"climate station is {km:.0f} km away (limit {MAX_STATION_KM:g} km); "
                 "add a station to climate.csv"
             )
