@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 #: Mean Earth radius in km (IUGG mean radius R1 = 6,371.0088 km).
 EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> NDArray[np.float64]:
     """Great-circle distance in km between points given in decimal degrees.
 
     The inputs broadcast against each other, so ``haversine_km(a_lat[:, None],
@@ -24,8 +25,8 @@ def haversine_km(
 
 
 def distance_matrix_km(
-    lat_a: np.ndarray, lon_a: np.ndarray, lat_b: np.ndarray, lon_b: np.ndarray
-) -> np.ndarray:
+    lat_a: ArrayLike, lon_a: ArrayLike, lat_b: ArrayLike, lon_b: ArrayLike
+) -> NDArray[np.float64]:
     """Great-circle distances (km) from every point of A (rows) to every point of B."""
     return haversine_km(
         np.asarray(lat_a, float)[:, None],
@@ -35,7 +36,9 @@ def distance_matrix_km(
     )
 
 
-def nearest(distance_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest(
+    distance_km: NDArray[np.float64],
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """For each row of a distance matrix, the column of the nearest point and its km."""
     column = distance_km.argmin(axis=1)
     return column, distance_km[np.arange(len(column)), column]

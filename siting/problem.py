@@ -179,7 +179,8 @@ def label_solution(
     sites["selected"] = sites.index.isin(chosen)
     sites["researchers_served"] = served.reindex(sites.index).fillna(0.0)
     sites["mean_rtt_ms"] = (weighted / served).reindex(sites.index)
-    order = sorted(chosen, key=lambda s: (-sites.at[s, "researchers_served"], s))
+    served_by = sites["researchers_served"].to_dict()
+    order = sorted(chosen, key=lambda s: (-served_by[s], s))
     sites["rank"] = pd.array([pd.NA] * len(sites), dtype="Int64")
     sites.loc[order, "rank"] = np.arange(1, len(order) + 1)
     return sites, hubs

@@ -231,7 +231,8 @@ class Scenario(_Section):
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as JSON-ready data (infinity written as the string "inf")."""
-        return plain(self.model_dump(mode="python"))
+        document: dict[str, Any] = plain(self.model_dump(mode="python"))
+        return document
 
     @property
     def sha256(self) -> str:

@@ -13,8 +13,6 @@ import click
 from siting.cli.options import data_options, out_options, scenario_from, solve_options
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from siting.run import Inputs
     from siting.scenario import Scenario
 
@@ -61,20 +59,21 @@ def pareto(with_carbon: bool, resolution_ms: float, **common: Any) -> None:
         )
     if quiet:
         return
-    from rich.table import Table
-
-    table = Table(title=f"Pareto front: {len(front)} non-dominated portfolios")
-    for column in ("point", "cost (EUR m/yr)", "mean RTT (ms)", "kt CO2/yr", "sites"):
-        table.add_column(column, justify="left" if column == "sites" else "right")
-    for point, row in front.iterrows():
-        table.add_row(
-            str(point),
-            f"{row['cost_eur_per_year'] / 1e6:,.1f}",
-            f"{row['mean_rtt_ms']:.2f}",
-            f"{row['carbon_t_per_year'] / 1e3:,.0f}",
-            row["site_ids"].replace(";", ", ") + _mark(row["end"]),
-        )
-    _print(table, written)
+    _print(
+        f"Pareto front: {len(front)} non-dominated portfolios",
+        ("point", "cost (EUR m/yr)", "mean RTT (ms)", "kt CO2/yr", "sites"),
+        [
+            (
+                str(point),
+                f"{row['cost_eur_per_year'] / 1e6:,.1f}",
+                f"{row['mean_rtt_ms']:.2f}",
+                f"{row['carbon_t_per_year'] / 1e3:,.0f}",
+                row["site_ids"].replace(";", ", ") + _mark(row["end"]),
+            )
+            for point, row in front.iterrows()
+        ],
+        written,
+    )
 
 
 @click.command()
@@ -96,19 +95,20 @@ def alternatives(k: int, **common: Any) -> None:
         written = analysis.write_alternatives(table, out_dir, force=force)
     if quiet:
         return
-    from rich.table import Table
-
-    view = Table(title=f"{len(table)} best portfolios")
-    for column in ("rank", "objective (EUR m/yr)", "above optimum", "sites"):
-        view.add_column(column, justify="left" if column == "sites" else "right")
-    for rank, row in table.iterrows():
-        view.add_row(
-            str(rank),
-            f"{row['objective_eur_per_year'] / 1e6:,.2f}",
-            f"{row['gap_eur_per_year'] / 1e6:,.2f} m ({row['gap_fraction']:.2%})",
-            row["site_ids"].replace(";", ", "),
-        )
-    _print(view, written)
+    _print(
+        f"{len(table)} best portfolios",
+        ("rank", "objective (EUR m/yr)", "above optimum", "sites"),
+        [
+            (
+                str(rank),
+                f"{row['objective_eur_per_year'] / 1e6:,.2f}",
+                f"{row['gap_eur_per_year'] / 1e6:,.2f} m ({row['gap_fraction']:.2%})",
+                row["site_ids"].replace(";", ", "),
+            )
+            for rank, row in table.iterrows()
+        ],
+        written,
+    )
 
 
 @click.command()
@@ -226,9 +226,21 @@ def _mark(end: str) -> str:
     return f"  [{end.replace(';', ', ')}]" if end else ""
 
 
-def _print(table: Table, written: list[Path]) -> None:
+def _print(
+    title: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    written: list[Path],
+) -> None:
+    """A table (the ``sites`` column left-aligned, numbers right) and the files."""
     from rich.console import Console
+    from rich.table import Table
 
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="left" if column == "sites" else "right")
+    for row in rows:
+        table.add_row(*row)
     console = Console(file=sys.stdout, width=max(100, Console().width))
     console.print(table)
     console.print("wrote " + ", ".join(str(path) for path in written))

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
-import pandas as pd
 
-from siting.data import data_dir, read_table
+from siting.cli.options import data_options, scenario_from
 from siting.errors import InputError, SitingError
-from siting.network import backbone_graph, calibrate, rtt_path, validation_table
-from siting.scenario import Network, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from siting.scenario import Network
 
 MEASUREMENTS_FILE = "latency_measurements.csv"
 
@@ -47,17 +50,7 @@ MEASUREMENTS_FILE = "latency_measurements.csv"
     metavar="NODE_ID",
     help="Remove a point of presence (repeatable).",
 )
-@click.option(
-    "--scenario",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Scenario TOML whose [network] table sets the parameters.",
-)
-@click.option(
-    "--data-dir",
-    "directory",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of the data tables (default: the packaged data).",
-)
+@data_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def latency(
     ends: tuple[str, ...],
@@ -65,29 +58,40 @@ def latency(
     fit: bool,
     cut_links: tuple[str, ...],
     cut_pops: tuple[str, ...],
-    scenario: Path | None,
-    directory: Path | None,
     as_json: bool,
+    **options: Any,
 ) -> None:
     """Print the modelled RTT (ms) and backbone path from FROM to TO.
 
-    FROM and TO are each "lat,lon" (degrees), a site id of candidates.csv, or a hub id
-    or name of hubs.csv. With --validate, print model against measurement for every
-    pair of the measurement table and the median absolute percentage error.
+    FROM and TO are each "lat,lon" (degrees), a site id or name of the candidates, or
+    a hub id or name of the hubs (your own with --candidates and --hubs). The
+    network parameters are the scenario's [network] table. With --validate, print
+    model against measurement for every pair of the measurement table and the median
+    absolute percentage error.
     """
     if validate or fit:
         if ends:
             raise click.UsageError("give either FROM TO or --validate, not both")
     elif len(ends) != 2:
         raise click.UsageError("give FROM and TO (or --validate)")
+    from siting.data import read_table
+    from siting.data.dataset import table_paths
+    from siting.network import backbone_graph, calibrate, rtt_path, validation_table
+
     try:
-        directory = directory or data_dir()
-        params = load_scenario(scenario).network
-        nodes = read_table(directory / "backbone_nodes.csv", "backbone_nodes")
-        links = read_table(directory / "backbone_links.csv", "backbone_links")
+        scenario = scenario_from(options)
+        paths = table_paths(
+            scenario.data_path("dir"),
+            candidates=scenario.data_path("candidates"),
+            hubs=scenario.data_path("hubs"),
+        )
+        params = scenario.network
+        nodes = read_table(paths["backbone_nodes"], "backbone_nodes")
+        links = read_table(paths["backbone_links"], "backbone_links")
         removed = [_link(text) for text in cut_links]
         if validate or fit:
-            measurements = _measurements(directory / MEASUREMENTS_FILE)
+            folder = paths["sources"].parent
+            measurements = _measurements(folder / MEASUREMENTS_FILE)
             if fit:
                 params = calibrate(nodes, links, measurements, params=params)
             graph = backbone_graph(
@@ -103,7 +107,7 @@ def latency(
         graph = backbone_graph(
             nodes, links, params=params, removed_nodes=cut_pops, removed_links=removed
         )
-        points = [_place(text, directory) for text in ends]
+        points = [_place(text, paths) for text in ends]
         route = rtt_path(graph, points[0][1], points[1][1], params=params)
     except SitingError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -145,18 +149,20 @@ def _link(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _place(text: str, directory: Path) -> tuple[str, tuple[float, float]]:
-    """Resolve FROM/TO: "lat,lon", a site id, or a hub id or name."""
+def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]:
+    """Resolve FROM/TO: "lat,lon", a site id or name, or a hub id or name."""
+    from siting.data import read_table
+
     parts = text.split(",")
     if len(parts) == 2:
         try:
             lat, lon = float(parts[0]), float(parts[1])
         except ValueError:
-            lat = lon = np.nan
+            lat = lon = math.nan
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             return text, (lat, lon)
-    for table, file in (("candidates", "candidates.csv"), ("hubs", "hubs.csv")):
-        path = directory / file
+    for table in ("candidates", "hubs"):
+        path = paths[table]
         if not path.is_file():
             continue
         frame = read_table(path, table)
@@ -170,12 +176,15 @@ def _place(text: str, directory: Path) -> tuple[str, tuple[float, float]]:
                 float(row["lon"]),
             )
     raise InputError(
-        f"{text!r} is neither 'lat,lon' (degrees), a site id of candidates.csv nor a "
-        "hub id or name of hubs.csv; check the spelling"
+        f"{text!r} is neither 'lat,lon' (degrees), a site id or name of "
+        f"{paths['candidates'].name} nor a hub id or name of {paths['hubs'].name}; "
+        "check the spelling"
     )
 
 
 def _measurements(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise InputError(f"{path}: file not found; it holds the measured RTTs")
     frame = pd.read_csv(path, encoding="utf-8")

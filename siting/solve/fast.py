@@ -60,6 +60,7 @@ NODE = (1.0, 5, 60)
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
 
 
 def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Solution:
@@ -130,7 +131,7 @@ def _solve(prob: ReducedProblem, deadline: float) -> tuple[IntArray | None, floa
     alive = np.ones(prob.fixed.size, dtype=bool)
     forced = prob.forced.copy()
     lower = -math.inf
-    if math.isfinite(ub):
+    if best is not None:
         lag = _lagrangian(prob, best, ub, alive, forced, deadline)
         best, ub, lower = lag.best, lag.ub, lag.bound
         if lower <= _cut(prob, ub):
@@ -165,21 +166,21 @@ def _cut(prob: ReducedProblem, ub: float) -> float:
 
 @dataclass
 class _Lagrange:
-    best: np.ndarray  # best selection found (allowed positions)
+    best: IntArray  # best selection found (allowed positions)
     ub: float
     bound: float  # lower bound on the restricted problem (sites alive, forced open)
-    lam: np.ndarray | None = None  # multipliers of the best bound (hub order)
-    pick: np.ndarray | None = None  # sites of the last Lagrangian selection
+    lam: FloatArray | None = None  # multipliers of the best bound (hub order)
+    pick: IntArray | None = None  # sites of the last Lagrangian selection
 
 
 def _lagrangian(
     prob: ReducedProblem,
-    best: np.ndarray,
+    best: IntArray,
     ub: float,
-    alive: np.ndarray,
-    forced: np.ndarray,
+    alive: BoolArray,
+    forced: BoolArray,
     deadline: float,
-    lam: np.ndarray | None = None,
+    lam: FloatArray | None = None,
     step: float = 2.0,
     patience: int = 30,
     limit: int = 100_000,
@@ -224,9 +225,9 @@ def _lagrangian(
         if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
             found = objective_of(prob, sel)
             if found < ub:
-                sel = local_search(prob, sel, deadline=deadline)
-                if sel is not None and objective_of(prob, sel) < ub:
-                    best, ub = sel, objective_of(prob, sel)
+                better = local_search(prob, sel, deadline=deadline)
+                if better is not None and objective_of(prob, better) < ub:
+                    best, ub = better, objective_of(prob, better)
         slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
         norm = float(slack @ slack)
         if norm == 0:
@@ -240,8 +241,12 @@ def _lagrangian(
 
 
 def _branch(
-    prob: ReducedProblem, root: _Lagrange, alive, forced, deadline: float
-) -> tuple[np.ndarray, float, float]:
+    prob: ReducedProblem,
+    root: _Lagrange,
+    alive: BoolArray,
+    forced: BoolArray,
+    deadline: float,
+) -> tuple[IntArray, float, float]:
     """Depth-first branch and bound on sites with Lagrangian bounds at each node.
 
     Returns the best selection, its value and a lower bound on the problem restricted
@@ -262,8 +267,10 @@ def _branch(
             continue
         if time.perf_counter() >= deadline:
             return best, ub, min([node.bound, *(n[3] for n in stack)])
-        free = [int(s) for s in (node.pick if node.pick is not None else pick)]
-        free = [s for s in free if not must[s]]
+        picked = node.pick if node.pick is not None else pick
+        if picked is None or node.lam is None:
+            continue
+        free = [int(s) for s in picked if not must[s]]
         if not free:
             continue
         cover = (prob.cost[:, free] < node.lam[:, None]).sum(axis=0)
@@ -278,11 +285,11 @@ def _branch(
 
 def _cheapest(
     prob: ReducedProblem,
-    g: np.ndarray,
-    cols: np.ndarray,
-    live: np.ndarray,
-    forced: np.ndarray,
-) -> np.ndarray | None:
+    g: FloatArray,
+    cols: IntArray,
+    live: BoolArray,
+    forced: BoolArray,
+) -> IntArray | None:
     """Positions in ``cols`` of the p cheapest sites by ``g`` that respect the limits.
 
     Forced sites first, then by increasing ``g`` within the group limits (a matroid,
@@ -311,7 +318,17 @@ def _cheapest(
     return np.array(picked) if len(picked) == prob.p else None
 
 
-def _fix(prob, g, pick, cols, live, value, cut, alive, forced) -> None:
+def _fix(
+    prob: ReducedProblem,
+    g: FloatArray,
+    pick: IntArray,
+    cols: IntArray,
+    live: BoolArray,
+    value: float,
+    cut: float,
+    alive: BoolArray,
+    forced: BoolArray,
+) -> None:
     """Close or open sites whose flipped Lagrangian bound exceeds ``cut``."""
     chosen = np.zeros(cols.size, dtype=bool)
     chosen[pick] = True
@@ -325,7 +342,7 @@ def _fix(prob, g, pick, cols, live, value, cut, alive, forced) -> None:
         forced[cols[keep]] = True
 
 
-def _pairs_ok(prob: ReducedProblem, sel: np.ndarray) -> bool:
+def _pairs_ok(prob: ReducedProblem, sel: IntArray) -> bool:
     is_open = np.zeros(prob.fixed.size, dtype=bool)
     is_open[sel] = True
     return not (is_open[prob.pairs[:, 0]] & is_open[prob.pairs[:, 1]]).any()

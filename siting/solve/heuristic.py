@@ -136,4 +136,5 @@ def _swappable(prob: ReducedProblem, sel: IntArray) -> NDArray[np.bool_]:
         np.add.at(conflicts, (where[a[hit]], b[hit]), 1)
     ok &= clash[None, :] == conflicts
     ok[prob.forced[sel]] = False
-    return ok
+    swappable: NDArray[np.bool_] = ok
+    return swappable

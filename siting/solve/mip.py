@@ -38,13 +38,15 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pulp
+from numpy.typing import NDArray
 
 from siting.errors import SolverError
 from siting.solve.instance import PMedianInstance
@@ -69,11 +71,13 @@ class Run:
     has no feasible solution) and the solver's lower bound (NaN when unknown)."""
 
     status: str  # "optimal", "time_limit" or "infeasible"
-    selected: np.ndarray | None
+    selected: NDArray[np.int64] | None
     bound: float
 
 
-def build_model(inst: PMedianInstance, families, *, objective: bool = True) -> Model:
+def build_model(
+    inst: PMedianInstance, families: Collection[str], *, objective: bool = True
+) -> Model:
     """Build the MIP with the given constraint families switched on.
 
     Parameters
@@ -121,7 +125,9 @@ def build_model(inst: PMedianInstance, families, *, objective: bool = True) -> M
     return Model(prob, y, x)
 
 
-def _assignable(inst: PMedianInstance, allowed: np.ndarray, families) -> np.ndarray:
+def _assignable(
+    inst: PMedianInstance, allowed: NDArray[np.bool_], families: Collection[str]
+) -> NDArray[np.bool_]:
     """Hub x site mask of the x variables worth creating."""
     keep = np.isfinite(inst.cost) & allowed[None, :]
     if "coverage" in families and inst.max_cost is not None:
@@ -142,7 +148,9 @@ def _assignable(inst: PMedianInstance, allowed: np.ndarray, families) -> np.ndar
     return keep
 
 
-def _add_serve(prob, xs, hubs, n_hubs) -> None:
+def _add_serve(
+    prob: Any, xs: Sequence[Any], hubs: NDArray[np.int64], n_hubs: int
+) -> None:
     """Every hub is served exactly once: sum_i x_ji = 1."""
     bounds = np.searchsorted(hubs, np.arange(n_hubs + 1))
     for j in range(n_hubs):
@@ -152,7 +160,7 @@ def _add_serve(prob, xs, hubs, n_hubs) -> None:
         )
 
 
-def _add_link(prob, x, y) -> None:
+def _add_link(prob: Any, x: dict[tuple[int, int], Any], y: dict[int, Any]) -> None:
     """A hub is served only by a selected site: x_ji <= y_i."""
     le = pulp.LpConstraintLE
     for (j, i), var in x.items():
@@ -160,15 +168,17 @@ def _add_link(prob, x, y) -> None:
         prob.addConstraint(pulp.LpConstraint(expr, le, f"link_{j}_{i}", 0))
 
 
-def _add_p(prob, y, p: int) -> None:
+def _add_p(prob: Any, y: dict[int, Any], p: int) -> None:
     """Exactly p sites: sum_i y_i = p."""
     expr = pulp.LpAffineExpression([(v, 1) for v in y.values()])
     prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintEQ, "p_sites", p))
 
 
-def _add_groups(prob, y, codes: np.ndarray, limits: np.ndarray) -> None:
+def _add_groups(
+    prob: Any, y: dict[int, Any], codes: NDArray[np.int64], limits: NDArray[np.int64]
+) -> None:
     """At most k_g selected sites in group g (only where the limit binds)."""
-    members: dict[int, list] = {}
+    members: dict[int, list[Any]] = {}
     for i, var in y.items():
         members.setdefault(int(codes[i]), []).append(var)
     for g, vars_g in sorted(members.items()):
@@ -180,7 +190,7 @@ def _add_groups(prob, y, codes: np.ndarray, limits: np.ndarray) -> None:
             prob.addConstraint(con)
 
 
-def _add_incompatible(prob, y, pairs: np.ndarray) -> None:
+def _add_incompatible(prob: Any, y: dict[int, Any], pairs: NDArray[np.int64]) -> None:
     """Sites i and k are not both selected: y_i + y_k <= 1."""
     for i, k in pairs.tolist():
         if i in y and k in y:
@@ -191,7 +201,7 @@ def _add_incompatible(prob, y, pairs: np.ndarray) -> None:
             prob.addConstraint(con)
 
 
-def _add_forced(prob, y, forced: np.ndarray) -> None:
+def _add_forced(prob: Any, y: dict[int, Any], forced: NDArray[np.int64]) -> None:
     """Forced sites are selected: y_i = 1."""
     for i in forced.tolist():
         if i in y:
@@ -201,7 +211,12 @@ def _add_forced(prob, y, forced: np.ndarray) -> None:
             )
 
 
-def run(model: Model, backend: str, time_limit, warm) -> Run:
+def run(
+    model: Model,
+    backend: str,
+    time_limit: float | None,
+    warm: NDArray[np.int64] | None,
+) -> Run:
     """Solve the model with ``"highs"`` or ``"cbc"``.
 
     Parameters
@@ -224,20 +239,20 @@ def run(model: Model, backend: str, time_limit, warm) -> Run:
     return _run_cbc(model, time_limit, warm is not None)
 
 
-def _set_start(model: Model, selected: np.ndarray) -> None:
+def _set_start(model: Model, selected: NDArray[np.int64]) -> None:
     chosen = set(selected.tolist())
     for i, var in model.y.items():
         var.setInitialValue(1 if i in chosen else 0)
 
 
-class _HiGHS(pulp.HiGHS):
+class _HiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp publishes no types
     """pulp's HiGHS interface plus a warm start of the y variables via setSolution."""
 
-    def __init__(self, start: dict | None = None, **kwargs):
+    def __init__(self, start: dict[Any, float] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._start = start
 
-    def callSolver(self, lp):
+    def callSolver(self, lp: Any) -> None:
         if self._start:
             index = [var.index for var in self._start]
             value = [float(v) for v in self._start.values()]
@@ -247,7 +262,7 @@ class _HiGHS(pulp.HiGHS):
         lp.solverModel.run()
 
 
-def _run_highs(model: Model, time_limit, warm: bool) -> Run:
+def _run_highs(model: Model, time_limit: float | None, warm: bool) -> Run:
     """Solve with HiGHS; the bound is HiGHS's ``mip_dual_bound`` from ``getInfo()``."""
     start = {v: v.varValue for v in model.y.values()} if warm else None
     solver = _HiGHS(start, msg=False, timeLimit=time_limit, gapRel=REL_GAP)
@@ -282,7 +297,7 @@ def _banner_to_devnull() -> Iterator[None]:
         os.close(devnull)
 
 
-def _highs_status(status) -> str:
+def _highs_status(status: Any) -> str:
     import highspy
 
     ms = highspy.HighsModelStatus
@@ -295,7 +310,7 @@ def _highs_status(status) -> str:
     raise SolverError(f"HiGHS stopped with status {status}")
 
 
-def _run_cbc(model: Model, time_limit, warm: bool) -> Run:
+def _run_cbc(model: Model, time_limit: float | None, warm: bool) -> Run:
     """Solve with CBC; the bound is parsed from CBC's log ("Lower bound:")."""
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "cbc.log"
@@ -331,7 +346,7 @@ def _cbc_bound(text: str, *, optimal: bool) -> float:
     return np.nan
 
 
-def _selected(model: Model) -> np.ndarray:
+def _selected(model: Model) -> NDArray[np.int64]:
     return np.array(
         sorted(
             i for i, v in model.y.items() if v.varValue is not None and v.varValue > 0.5

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 
 from siting.errors import SolverError
 from siting.solve.reduced import ReducedProblem, objective_of
@@ -25,13 +27,13 @@ from siting.solve.solution import REL_GAP
 class Levels:
     """Each hub's distinct weighted costs to the alive sites, sorted."""
 
-    order: np.ndarray  # hubs x m: site positions by increasing cost
-    level: np.ndarray  # hubs x m: level index of each sorted position
-    value: np.ndarray  # hubs x m: cost of each level (inf past the last)
-    top: np.ndarray  # number of levels up to the one always covered
+    order: NDArray[Any]  # hubs x m: site positions by increasing cost
+    level: NDArray[Any]  # hubs x m: level index of each sorted position
+    value: NDArray[Any]  # hubs x m: cost of each level (inf past the last)
+    top: NDArray[Any]  # number of levels up to the one always covered
 
 
-def levels(cost: np.ndarray, p: int, forced: np.ndarray) -> Levels | None:
+def levels(cost: NDArray[Any], p: int, forced: NDArray[Any]) -> Levels | None:
     n, m = cost.shape
     order = np.argsort(cost, axis=1, kind="stable")
     val = np.take_along_axis(cost, order, axis=1)
@@ -52,11 +54,11 @@ def levels(cost: np.ndarray, p: int, forced: np.ndarray) -> Levels | None:
 
 def solve_radius(
     prob: ReducedProblem,
-    alive: np.ndarray,
-    forced: np.ndarray,
-    best: np.ndarray | None,
+    alive: NDArray[Any],
+    forced: NDArray[Any],
+    best: NDArray[Any] | None,
     deadline: float,
-) -> tuple[np.ndarray | None, float]:
+) -> tuple[NDArray[Any] | None, float]:
     """Solve the problem on the alive sites; return a selection and a lower bound."""
     cols = np.flatnonzero(alive)
     must = forced[cols]
@@ -96,7 +98,9 @@ def solve_radius(
     return (cols[found] if found is not None else None), lower
 
 
-def _model(prob: ReducedProblem, cols: np.ndarray, lv: Levels, depth: np.ndarray):
+def _model(
+    prob: ReducedProblem, cols: NDArray[Any], lv: Levels, depth: NDArray[Any]
+) -> highspy.HighsLp:
     """The truncated chained radius model as a row-wise HighsLp."""
     n, m = lv.level.shape
     nz_per = depth - (depth == lv.top)
@@ -163,7 +167,14 @@ def _model(prob: ReducedProblem, cols: np.ndarray, lv: Levels, depth: np.ndarray
     return lp
 
 
-def _run_highs(lp, prob: ReducedProblem, start, lv: Levels, depth, deadline: float):
+def _run_highs(
+    lp: highspy.HighsLp,
+    prob: ReducedProblem,
+    start: NDArray[Any] | None,
+    lv: Levels,
+    depth: NDArray[Any],
+    deadline: float,
+) -> tuple[str, NDArray[Any] | None, float]:
     """Solve the model; return status, selected positions (or None) and MIP bound."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -190,7 +201,9 @@ def _run_highs(lp, prob: ReducedProblem, start, lv: Levels, depth, deadline: flo
     return kind, y, bound if math.isfinite(bound) else -math.inf
 
 
-def _start_vector(start: np.ndarray, lv: Levels, depth: np.ndarray, m: int):
+def _start_vector(
+    start: NDArray[Any], lv: Levels, depth: NDArray[Any], m: int
+) -> highspy.HighsSolution:
     """A full HiGHS solution (y, then z) for the selection ``start``."""
     nz_per = depth - (depth == lv.top)
     hub_z = np.repeat(np.arange(depth.size), nz_per)

@@ -99,8 +99,11 @@ def check_solution(
         if i in chosen and k in chosen:
             out.append(f"incompatible sites {i} and {k} are both selected")
     value = _assignment(inst, sel, assignment, out)
-    reported = objective is not None and np.isfinite(value)
-    if reported and not np.isclose(objective, value, rtol=OBJECTIVE_RTOL, atol=0.0):
+    if (
+        objective is not None
+        and np.isfinite(value)
+        and not np.isclose(objective, value, rtol=OBJECTIVE_RTOL, atol=0.0)
+    ):
         out.append(f"reported objective {objective!r} but recomputed {value!r}")
     return CheckResult(value, tuple(out))
 
