@@ -60,6 +60,7 @@ class Selection(_Section):
     forced: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    include_cities: bool = False
 
 
 class Objective(_Section):
@@ -142,6 +143,13 @@ class Grid(_Section):
     max_connection_km: float = Field(gt=0)
 
 
+class Capex(_Section):
+    """Capital cost of building the facility (see ``siting.layers.capex``)."""
+
+    include_land: bool
+    land_ha_per_mw: float = Field(ge=0, allow_inf_nan=False)
+
+
 class Connectivity(_Section):
     """Fibre access to the backbone."""
 
@@ -221,6 +229,7 @@ class Scenario(_Section):
     energy: Energy
     cooling: Cooling
     grid: Grid
+    capex: Capex
     connectivity: Connectivity
     network: Network
     solver: SolverSettings

@@ -28,12 +28,14 @@ def test_layers_writes_every_candidate_with_all_columns(tmp_path, tiny_dir):
         "grid_headroom_mw",
         "pop_km",
         "ixp_km",
+        "capex_eur",
+        "capex_eur_per_year",
         "annual_cost_eur",
     ):
         assert column in kajaani
     parts = sum(
         kajaani[f"{layer}_cost_eur_per_year"]
-        for layer in ("energy", "grid", "cooling", "connectivity")
+        for layer in ("energy", "grid", "cooling", "connectivity", "capex")
     )
     assert parts == pytest.approx(kajaani["annual_cost_eur"])
     assert props["fi-helsinki"]["excluded_reason"].startswith("no grid asset")

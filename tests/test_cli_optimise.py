@@ -47,7 +47,7 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
         )
         assert site["replacement_site_id"] not in {s["site_id"] for s in selected}
         parts = site["annual_cost_breakdown_eur"]
-        assert set(parts) == {"energy", "grid", "cooling", "connectivity"}
+        assert set(parts) == {"energy", "grid", "cooling", "connectivity", "capex"}
         assert sum(parts.values()) == pytest.approx(site["annual_cost_eur"])
         assert site["site_id"] in result.output
 

@@ -47,6 +47,7 @@ def test_cost_parts_and_latency_add_up_to_the_objective(tiny_scenario):
         "grid_eur_per_year",
         "water_eur_per_year",
         "fibre_eur_per_year",
+        "capex_eur_per_year",
     ]
     assert table[parts].sum(axis=1).to_numpy() == pytest.approx(
         table["annual_cost_eur"].to_numpy(), rel=1e-12

@@ -55,6 +55,8 @@ def test_the_code_gives_the_numbers_of_the_worked_example(barcelona):
         "grid cost (EUR/yr)": row["grid_eur_per_year"],
         "fibre (km)": row["fibre_km"],
         "fibre cost (EUR/yr)": row["fibre_eur_per_year"],
+        "construction capex (EUR)": row["construction_capex_eur"],
+        "capex cost (EUR/yr)": row["capex_eur_per_year"],
         "annual cost (EUR/yr)": row["annual_cost_eur"],
     }
     assert set(expected) <= set(doc), sorted(set(expected) - set(doc))

@@ -80,7 +80,9 @@ def _print_summary(result: Result, written: list[Path]) -> None:
     solution = result.solution
     table = Table(title=f"Chosen sites ({solution.status})")
     table.add_column("rank", justify="right")
-    table.add_column("site_id")
+    table.add_column(
+        "site_id", no_wrap=True, min_width=max(map(len, result.selection.index))
+    )
     table.add_column("place")
     table.add_column("country")
     table.add_column("annual cost (EUR m/yr)", justify="right")

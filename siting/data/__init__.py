@@ -12,6 +12,7 @@
 from siting.data.check import CheckReport, check_dataset, summary_lines
 from siting.data.dataset import Dataset, data_dir, files_sha256, load_dataset
 from siting.data.tables import (
+    CANDIDATE_KINDS,
     EUROSTAT_TO_ISO,
     MONTH_COLUMNS,
     SCHEMAS,
@@ -20,6 +21,7 @@ from siting.data.tables import (
 )
 
 __all__ = [
+    "CANDIDATE_KINDS",
     "EUROSTAT_TO_ISO",
     "MONTH_COLUMNS",
     "SCHEMAS",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from siting.data.dataset import data_dir, load_dataset, table_paths
 from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
-from siting.data.tables import SCHEMAS, read_raw
+from siting.data.tables import CANDIDATE_KINDS, OPTIONAL, SCHEMAS, read_raw
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
@@ -95,6 +95,7 @@ def check_dataset(
     _check_climate_coverage(
         dataset.candidates, dataset.climate, paths["candidates"], report
     )
+    _check_kinds(dataset.candidates, paths["candidates"], report)
     report.countries = sorted(set(dataset.candidates["country"]))
     return report
 
@@ -105,10 +106,14 @@ def provenance_columns(columns: list[str], name: str) -> dict[str, str]:
     A row-level ``source`` column covers every value; otherwise each value column needs
     its own ``<column>_source``. Columns with no source column map to "".
     """
+    kinds = {**SCHEMAS[name], **OPTIONAL.get(name, {})}
     values = [
-        c for c, kind in SCHEMAS[name].items() if kind not in ("id", "country_id")
+        c
+        for c, kind in kinds.items()
+        if kind not in ("id", "country_id")
+        and c not in ("name", "country")
+        and (c in SCHEMAS[name] or c in columns)
     ]
-    values = [c for c in values if c not in ("name", "country")]
     if "source" in columns:
         return dict.fromkeys(values, "source")
     return {c: f"{c}_source" if f"{c}_source" in columns else "" for c in values}
@@ -126,8 +131,14 @@ def _check_provenance(
                 f"'{value_column}_source'"
             )
     for source_column in sorted(set(mapping.values()) - {""}):
-        for row, cell in enumerate(raw[source_column], start=2):
+        covered = [v for v, src in mapping.items() if src == source_column]
+        blank = (raw[covered].apply(lambda c: c.str.strip()) == "").all(axis=1)
+        for row, (cell, skip) in enumerate(
+            zip(raw[source_column], blank, strict=True), start=2
+        ):
             cell = cell.strip()
+            if skip and not cell:
+                continue  # no value, so no source is owed
             if cell.startswith(ASSUMPTION):
                 flagged += 1
                 if not cell[len(ASSUMPTION) :].strip():
@@ -178,6 +189,24 @@ def _check_climate_coverage(
                 f"{path}: site '{site_id}': nearest "
                 f"climate station is {km:.0f} km away (limit {MAX_STATION_KM:g} km); "
                 "add a station to climate.csv"
+            )
+
+
+def _check_kinds(candidates: pd.DataFrame, path: Path, report: CheckReport) -> None:
+    if "kind" not in candidates.columns:
+        return
+    for site_id, kind in candidates["kind"].items():
+        if kind not in CANDIDATE_KINDS:
+            report.problems.append(
+                f"{path}: site '{site_id}': field 'kind': {kind!r} is not one of "
+                f"{', '.join(CANDIDATE_KINDS)}"
+            )
+    bids = candidates[candidates["kind"] == "aigf_bid"]
+    if "consortium" in candidates.columns:
+        for site_id in bids.index[bids["consortium"].astype(str).str.strip() == ""]:
+            report.problems.append(
+                f"{path}: site '{site_id}': field 'consortium': empty for a bid site; "
+                "name who bids"
             )
 
 

@@ -54,6 +54,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "renewable_share": "fraction",
         "water_stress": "nonnegative",
         "researchers_fte": "nonnegative",
+        "capex_eur_per_mw_it": "positive",
     },
     "candidates": {
         "site_id": "id",
@@ -99,6 +100,24 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Kinds of candidate site, strongest first (docs/data.md). ``city`` rows are town-
+#: centre placeholders, excluded unless the scenario sets ``selection.include_cities``.
+CANDIDATE_KINDS = (
+    "aigf_bid",
+    "eurohpc_supercomputer",
+    "eurohpc_ai_factory",
+    "dc_campus",
+    "brownfield_power_site",
+    "industrial_site",
+    "city",
+)
+
+#: Columns read and checked when a table has them; an ``optional_`` kind may be blank.
+OPTIONAL: dict[str, dict[str, str]] = {
+    "countries": {"land_eur_per_ha": "optional_nonnegative"},
+    "candidates": {"announced_mw": "optional_positive"},
+}
+
 #: Eurostat geo codes that are not ISO 3166-1 alpha-2.
 EUROSTAT_TO_ISO = {"EL": "GR", "UK": "GB"}
 
@@ -127,6 +146,9 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     problems: list[str] = []
     for column, kind in schema.items():
         frame[column] = _check_column(frame[column], kind, path, column, problems)
+    for column, kind in OPTIONAL.get(name, {}).items():
+        if column in frame.columns:
+            frame[column] = _check_column(frame[column], kind, path, column, problems)
     if problems:
         shown = problems[:20]
         more = len(problems) - len(shown)
@@ -203,6 +225,9 @@ _COLUMN_RANGES = {
     "researchers_fte": (0.0, 2e6),
     "population": (0.0, 2e7),
     "capacity_mw": (0.0, 2e4),
+    "capex_eur_per_mw_it": (1e6, 5e7),
+    "land_eur_per_ha": (0.0, 1e8),
+    "announced_mw": (0.0, 1e4),
 }
 
 
@@ -229,9 +254,12 @@ def _check_column(
                 "not an ISO alpha-2 code",
             )
         return text
+    blank_allowed = kind.startswith("optional_")
+    kind = kind.removeprefix("optional_")
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     finite = pd.Series(np.isfinite(numbers.to_numpy()), index=numbers.index)
-    bad(~finite, "not a finite number; write a plain decimal number")
+    missing = text == "" if blank_allowed else pd.Series(False, index=text.index)
+    bad(~finite & ~missing, "not a finite number; write a plain decimal number")
     low, high = _COLUMN_RANGES.get(column, _RANGES[kind])
     if kind == "positive":
         out_of_range = finite & ((numbers <= low) | (numbers > high))

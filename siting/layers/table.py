@@ -12,6 +12,7 @@ import pandas as pd
 
 from siting.data import Dataset
 from siting.errors import InputError
+from siting.layers.capex import capex_layer
 from siting.layers.connectivity import connectivity_layer
 from siting.layers.cooling import cooling_layer
 from siting.layers.energy import energy_layer
@@ -24,6 +25,7 @@ COST_PARTS = {
     "grid": ("grid_eur_per_year",),
     "cooling": ("water_eur_per_year",),
     "connectivity": ("fibre_eur_per_year",),
+    "capex": ("capex_eur_per_year",),
 }
 
 
@@ -42,7 +44,8 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     energy = energy_layer(candidates, countries, cooling["pue"], scenario)
     grid = grid_layer(candidates, dataset.grid_assets, energy["power_mw"], scenario)
     connectivity = connectivity_layer(candidates, dataset.backbone_nodes, scenario)
-    table = pd.concat([candidates, energy, grid, cooling, connectivity], axis=1)
+    capex = capex_layer(candidates, countries, energy["power_mw"], scenario)
+    table = pd.concat([candidates, energy, grid, cooling, connectivity, capex], axis=1)
     for layer, columns in COST_PARTS.items():
         table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(axis=1)
     table["annual_cost_eur"] = table[
@@ -79,6 +82,12 @@ def _exclusion_reasons(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     if selection.countries:
         outside = ~table["country"].isin(selection.countries)
         reasons["country"] = np.where(outside, "country not in selection.countries", "")
+    if not selection.include_cities and "kind" in table.columns:
+        reasons["city"] = np.where(
+            table["kind"] == "city",
+            "town-centre placeholder (kind city; selection.include_cities)",
+            "",
+        )
     reasons["grid"] = np.where(
         table["grid_excluded"],
         f"no grid asset within {scenario.grid.max_connection_km:g} km",

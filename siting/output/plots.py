@@ -38,6 +38,7 @@ _LAYER_COLOURS = {
     "grid": "#6a5acd",
     "cooling": "#3a9ad9",
     "connectivity": "#5aaa5a",
+    "capex": "#b05050",
 }
 
 

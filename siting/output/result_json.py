@@ -23,6 +23,21 @@ SOLVER_FIELDS = ("solver", "bound", "gap")
 PACKAGES = ("siting", "numpy", "pandas", "networkx", "pulp", "highspy", "pydantic")
 
 
+#: Figures of each chosen site written to result.json when the site table has them
+#: (units in the names; a user's own candidates may lack ``kind`` and the bid fields).
+SITE_FIGURES = (
+    "kind",
+    "consortium",
+    "announced_mw",
+    "power_mw",
+    "energy_mwh_per_year",
+    "carbon_t_per_year",
+    "water_m3_per_year",
+    "capex_eur",
+    "capex_eur_per_year",
+)
+
+
 def result_document(result: Result) -> dict[str, Any]:
     """The content of ``result.json``; each chosen site carries its explanation
     (priced latency, regret, replacement) when the run computed them."""
@@ -91,7 +106,7 @@ def _selected_site(site_id: str, row: pd.Series) -> dict[str, Any]:
         "mean_rtt_ms": row["mean_rtt_ms"],
         "researchers_served": row["researchers_served"],
         "pue": row["pue"],
-        "power_mw": row["power_mw"],
+        **{column: row.get(column) for column in SITE_FIGURES if column in row.index},
     }
 
 
