@@ -61,6 +61,7 @@ class Selection(_Section):
     excluded: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     include_cities: bool = False
+    online_by_year: int = Field(default=0, ge=0)
 
 
 class Objective(_Section):
@@ -134,13 +135,40 @@ class Cooling(_Section):
 
 
 class Grid(_Section):
-    """Grid connection model."""
+    """Grid connection model (see ``siting.layers.grid``)."""
 
-    headroom_radius_km: float = Field(gt=0, allow_inf_nan=False)
-    headroom_share: float = Field(ge=0, le=1)
+    substation_radius_km: float = Field(gt=0, allow_inf_nan=False)
+    max_connection_km: float = Field(gt=0)
+    capacity_mw_by_kv: dict[str, float]
+    plant_share: float = Field(ge=0, le=1)
     reinforcement_eur_per_mw: float = Field(ge=0, allow_inf_nan=False)
     line_eur_per_km: float = Field(ge=0, allow_inf_nan=False)
-    max_connection_km: float = Field(gt=0)
+    base_year: int = Field(ge=2000, le=2100)
+    connection_years: float = Field(ge=0, allow_inf_nan=False)
+    reinforcement_years: float = Field(ge=0, allow_inf_nan=False)
+    capacity_factor: float = Field(ge=0, le=1)
+    delay_eur_per_mw_year: float = Field(ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _voltages(self) -> Grid:
+        for kv, mw in self.capacity_mw_by_kv.items():
+            try:
+                ok = float(kv) > 0 and mw >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(
+                    f"capacity_mw_by_kv: key {kv!r} must be a voltage in kV and its "
+                    "value a capacity >= 0 MW"
+                )
+        return self
+
+
+class Sites(_Section):
+    """How large a facility each site can host (see ``siting.layers.site_size``)."""
+
+    max_mw_by_kind: dict[str, float]
+    default_max_mw: float = Field(gt=0, allow_inf_nan=False)
 
 
 class Capex(_Section):
@@ -229,6 +257,7 @@ class Scenario(_Section):
     energy: Energy
     cooling: Cooling
     grid: Grid
+    sites: Sites
     capex: Capex
     connectivity: Connectivity
     network: Network

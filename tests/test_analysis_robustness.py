@@ -108,10 +108,12 @@ def test_regrets_and_the_least_worst_regret_portfolio(inputs):
     nominal = portfolios[portfolios["nominal"]].iloc[0]
     regret = result.samples["nominal_regret_eur_per_year"]
     assert regret.max() == pytest.approx(nominal["max_regret_eur_per_year"])
-    # the nominal portfolio has no regret exactly in the samples where it is optimal
+    # the nominal portfolio has no regret exactly in the samples where it is optimal,
+    # and elsewhere none below zero (a tie with the sample's optimum is ~0)
     optimal_here = result.samples["site_ids"] == nominal["site_ids"]
     assert (regret[optimal_here] == 0).all()
-    assert (regret[~optimal_here] > 0).all()
+    scale = 1e-9 * result.samples["objective_eur_per_year"].abs()
+    assert (regret[~optimal_here] >= -scale[~optimal_here]).all()
     share = result.frequency["selected_share"]
     assert share.sum() == pytest.approx(3.0)
 

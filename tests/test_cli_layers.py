@@ -25,7 +25,9 @@ def test_layers_writes_every_candidate_with_all_columns(tmp_path, tiny_dir):
         "free_cooling_hours",
         "power_mw",
         "electricity_eur_per_year",
-        "grid_headroom_mw",
+        "grid_capacity_mw",
+        "grid_ready_year",
+        "site_max_mw",
         "pop_km",
         "ixp_km",
         "capex_eur",
@@ -38,4 +40,4 @@ def test_layers_writes_every_candidate_with_all_columns(tmp_path, tiny_dir):
         for layer in ("energy", "grid", "cooling", "connectivity", "capex")
     )
     assert parts == pytest.approx(kajaani["annual_cost_eur"])
-    assert props["fi-helsinki"]["excluded_reason"].startswith("no grid asset")
+    assert props["fi-helsinki"]["excluded_reason"].startswith("no grid node")

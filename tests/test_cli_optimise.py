@@ -66,7 +66,8 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
             "price_eur_per_mwh",
             "carbon_g_per_kwh",
             "pue",
-            "grid_headroom_mw",
+            "grid_capacity_mw",
+            "grid_ready_year",
             "annual_cost_eur",
         ):
             assert isinstance(props[column], float | int), column

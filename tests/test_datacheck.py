@@ -29,11 +29,15 @@ def _edit(path, old, new):
 def test_unknown_source_and_empty_assumption_are_named(tiny_dir, tmp_path):
     folder = _copy(tiny_dir, tmp_path)
     _edit(folder / "hubs.csv", "1636732,fixture", "1636732,nobody_2020")
-    _edit(folder / "grid_assets.csv", "4400,fixture", "4400,assumption:")
+    _edit(
+        folder / "power_plants.csv",
+        "1980,operating,fixture",
+        "1980,operating,assumption:",
+    )
     report = check_dataset(folder, tolerance_km=TOLERANCE_KM)
     text = "\n".join(report.problems)
     assert "hubs.csv: row 11: field 'source': source id 'nobody_2020'" in text
-    assert "grid_assets.csv: row 2: field 'source': an assumption needs" in text
+    assert "power_plants.csv: row 2: field 'source': an assumption needs" in text
 
 
 def test_point_outside_its_country_and_swapped_coordinates(tiny_dir, tmp_path):
@@ -65,4 +69,5 @@ def test_packaged_data_passes_the_check():
     assert report.rows["hubs"] >= 250
     assert report.rows["backbone_nodes"] >= 60
     assert report.rows["backbone_links"] >= 100
-    assert report.rows["grid_assets"] >= 150
+    assert report.rows["power_plants"] >= 1000
+    assert report.rows["substations"] >= 4000

@@ -52,7 +52,11 @@ BAD_SCENARIO = [
     ("cooling", "technology", "'immersion'"),
     ("cooling", "daily_swing_c", "[1, 2]"),
     ("cooling.air", "pue_free", "0.5"),
-    ("grid", "headroom_share", "2"),
+    ("grid", "plant_share", "2"),
+    ("grid", "capacity_mw_by_kv", "{abc = 10}"),
+    ("selection", "online_by_year", "-1"),
+    ("sites", "default_max_mw", "0"),
+    ("capex", "land_ha_per_mw", "-1"),
     ("connectivity", "route_factor", "0.5"),
     ("network", "fibre_us_per_km", "0"),
     ("network", "hop_delay_ms", "'fast'"),
@@ -98,7 +102,16 @@ cases = st.one_of(
         lambda table, column: Case(
             "drop", table, (column,), (TABLE_FILES[table], column)
         ),
-        st.sampled_from(["countries", "candidates", "hubs", "climate", "grid_assets"]),
+        st.sampled_from(
+            [
+                "countries",
+                "candidates",
+                "hubs",
+                "climate",
+                "power_plants",
+                "substations",
+            ]
+        ),
         st.sampled_from(["lat", "country", "name"]),
     ).filter(lambda c: c.detail[0] in SCHEMAS[c.target]),
     st.builds(

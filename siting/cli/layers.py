@@ -37,6 +37,7 @@ def layers(out: Path, top: int, **options: Any) -> None:
     from siting.layers.table import site_table
     from siting.output.files import write_text_atomic
     from siting.output.geojson import geojson_text, sites_geojson
+    from siting.problem import RELAX
     from siting.run import load_data
 
     scenario = scenario_from(options)
@@ -47,8 +48,13 @@ def layers(out: Path, top: int, **options: Any) -> None:
     console = Console(file=sys.stdout, width=max(130, Console().width))
     for title, part in (("Cheapest", ranked.head(top)), ("Dearest", ranked.tail(top))):
         console.print(_summary(f"{title} {len(part)} of {len(table)} sites", part))
-    excluded = int((table["excluded_reason"] != "").sum())
-    console.print(f"{excluded} site(s) excluded; wrote {out}")
+    excluded = table.loc[table["excluded_reason"] != "", "excluded_reason"]
+    console.print(f"{len(excluded)} of {len(table)} site(s) excluded:")
+    for phrase, (what, relax) in RELAX.items():
+        count = int(excluded.str.contains(phrase, regex=False).sum())
+        if count:
+            console.print(f"  {count:>4} {what} (relax: {relax})")
+    console.print(f"wrote {out}")
 
 
 def _summary(title: str, part: pd.DataFrame) -> Table:
@@ -61,8 +67,9 @@ def _summary(title: str, part: pd.DataFrame) -> Table:
         "EUR m/yr",
         "EUR/MWh",
         "PUE",
-        "headroom MW",
-        "grid km",
+        "grid MW",
+        "ready",
+        "max MW",
         "PoP km",
         "excluded",
     ):
@@ -76,8 +83,9 @@ def _summary(title: str, part: pd.DataFrame) -> Table:
             f"{row['annual_cost_eur'] / 1e6:,.1f}",
             f"{row['price_eur_per_mwh']:.0f}",
             f"{row['pue']:.3f}",
-            f"{row['grid_headroom_mw']:,.0f}",
-            f"{row['grid_asset_km']:.0f}",
+            f"{row['grid_capacity_mw']:,.0f}",
+            f"{row['grid_ready_year']:.0f}",
+            f"{row['site_max_mw']:,.0f}",
             f"{row['pop_km']:.0f}",
             row["excluded_reason"] or "-",
         )

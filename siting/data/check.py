@@ -19,8 +19,17 @@ from siting.data.tables import CANDIDATE_KINDS, OPTIONAL, SCHEMAS, read_raw
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
-LOCATED_TABLES = ("candidates", "hubs", "backbone_nodes", "climate", "grid_assets")
+LOCATED_TABLES = (
+    "candidates",
+    "hubs",
+    "backbone_nodes",
+    "climate",
+    "power_plants",
+    "substations",
+)
 ASSUMPTION = "assumption:"
+#: Source columns that cover several value columns of a table.
+SHARED_SOURCES = {"grid_regions": {"area_source": ("lat", "lon", "radius_km")}}
 #: Farthest a candidate may be from its climate station, km.
 MAX_STATION_KM = 150.0
 
@@ -116,7 +125,13 @@ def provenance_columns(columns: list[str], name: str) -> dict[str, str]:
     ]
     if "source" in columns:
         return dict.fromkeys(values, "source")
-    return {c: f"{c}_source" if f"{c}_source" in columns else "" for c in values}
+    shared = {
+        c: src for src, group in SHARED_SOURCES.get(name, {}).items() for c in group
+    }
+    return {
+        c: shared.get(c) or (f"{c}_source" if f"{c}_source" in columns else "")
+        for c in values
+    }
 
 
 def _check_provenance(

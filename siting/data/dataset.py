@@ -36,7 +36,10 @@ class Dataset:
     backbone_nodes: pd.DataFrame
     backbone_links: pd.DataFrame
     climate: pd.DataFrame
-    grid_assets: pd.DataFrame
+    power_plants: pd.DataFrame
+    closed_plants: pd.DataFrame
+    substations: pd.DataFrame
+    grid_regions: pd.DataFrame
     files: tuple[Path, ...]
 
     @property
@@ -153,7 +156,10 @@ def load_dataset(
         backbone_nodes=nodes,
         backbone_links=links,
         climate=tables["climate"],
-        grid_assets=tables["grid_assets"],
+        power_plants=tables["power_plants"],
+        closed_plants=tables["closed_plants"],
+        substations=tables["substations"],
+        grid_regions=tables["grid_regions"],
         files=tuple(sorted([*paths.values(), outlines_path])),
     )
 

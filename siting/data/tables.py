@@ -40,7 +40,10 @@ TABLE_FILES = {
     "backbone_nodes": "backbone_nodes.csv",
     "backbone_links": "backbone_links.csv",
     "climate": "climate.csv",
-    "grid_assets": "grid_assets.csv",
+    "power_plants": "power_plants.csv",
+    "closed_plants": "closed_plants.csv",
+    "substations": "substations.csv",
+    "grid_regions": "grid_regions.csv",
 }
 
 #: Required columns and their kind: "id", "str", "float", "country", "lat", "lon".
@@ -89,14 +92,32 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "lon": "lon",
         **dict.fromkeys(MONTH_COLUMNS, "temperature"),
     },
-    "grid_assets": {
+    "power_plants": {
         "asset_id": "id",
         "name": "str",
         "country": "str",
         "lat": "lat",
         "lon": "lon",
-        "kind": "str",
+        "fuel": "str",
         "capacity_mw": "positive",
+    },
+    "closed_plants": {
+        "asset_id": "id",
+        "name": "str",
+        "country": "str",
+        "capacity_mw": "positive",
+    },
+    "substations": {
+        "substation_id": "id",
+        "country": "str",
+        "lat": "lat",
+        "lon": "lon",
+        "voltage_kv": "positive",
+    },
+    "grid_regions": {
+        "region_id": "id",
+        "name": "str",
+        "country": "country",
     },
 }
 
@@ -116,6 +137,15 @@ CANDIDATE_KINDS = (
 OPTIONAL: dict[str, dict[str, str]] = {
     "countries": {"land_eur_per_ha": "optional_nonnegative"},
     "candidates": {"announced_mw": "optional_positive"},
+    "closed_plants": {"closed_year": "optional_year"},
+    "grid_regions": {
+        "lat": "optional_lat",
+        "lon": "optional_lon",
+        "radius_km": "optional_positive",
+        "connection_years": "optional_nonnegative",
+        "reinforcement_years": "optional_nonnegative",
+        "capacity_factor": "optional_fraction",
+    },
 }
 
 #: Eurostat geo codes that are not ISO 3166-1 alpha-2.
@@ -214,6 +244,7 @@ _RANGES = {
     "lon": (-180.0, 180.0),
     "fraction": (0.0, 1.0),
     "temperature": (-60.0, 60.0),
+    "year": (1900.0, 2100.0),
     "positive": (0.0, np.inf),
     "nonnegative": (0.0, np.inf),
 }
@@ -225,6 +256,10 @@ _COLUMN_RANGES = {
     "researchers_fte": (0.0, 2e6),
     "population": (0.0, 2e7),
     "capacity_mw": (0.0, 2e4),
+    "voltage_kv": (100.0, 1000.0),
+    "connection_years": (0.0, 30.0),
+    "reinforcement_years": (0.0, 30.0),
+    "radius_km": (0.0, 2000.0),
     "capex_eur_per_mw_it": (1e6, 5e7),
     "land_eur_per_ha": (0.0, 1e8),
     "announced_mw": (0.0, 1e4),

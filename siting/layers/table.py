@@ -17,6 +17,7 @@ from siting.layers.connectivity import connectivity_layer
 from siting.layers.cooling import cooling_layer
 from siting.layers.energy import energy_layer
 from siting.layers.grid import grid_layer
+from siting.layers.site_size import site_size_layer
 from siting.scenario import Scenario
 
 #: Parts of the annual cost of a site, EUR per year, by layer.
@@ -36,21 +37,33 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     -------
     DataFrame indexed by ``site_id``: the candidate columns, the columns of the four
     layers, ``<layer>_eur_per_year`` for each layer of :data:`COST_PARTS`,
-    ``annual_cost_eur`` (EUR/yr) and ``excluded_reason`` ("" for allowed sites).
+    ``annual_cost_eur`` (EUR/yr), ``power_limit`` (the limit on the site's power
+    that binds first, in words) and ``excluded_reason`` ("" for allowed sites).
     """
     candidates = dataset.candidates
     countries = apply_country_overrides(dataset.countries, scenario)
     cooling = cooling_layer(candidates, dataset.climate, countries, scenario)
     energy = energy_layer(candidates, countries, cooling["pue"], scenario)
-    grid = grid_layer(candidates, dataset.grid_assets, energy["power_mw"], scenario)
+    grid = grid_layer(
+        candidates,
+        dataset.substations,
+        dataset.power_plants,
+        dataset.grid_regions,
+        energy["power_mw"],
+        scenario,
+    )
+    size = site_size_layer(candidates, scenario)
     connectivity = connectivity_layer(candidates, dataset.backbone_nodes, scenario)
     capex = capex_layer(candidates, countries, energy["power_mw"], scenario)
-    table = pd.concat([candidates, energy, grid, cooling, connectivity, capex], axis=1)
+    table = pd.concat(
+        [candidates, energy, grid, size, cooling, connectivity, capex], axis=1
+    )
     for layer, columns in COST_PARTS.items():
         table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(axis=1)
     table["annual_cost_eur"] = table[
         [f"{layer}_cost_eur_per_year" for layer in COST_PARTS]
     ].sum(axis=1)
+    table["power_limit"] = _power_limit(table)
     table["excluded_reason"] = _exclusion_reasons(table, scenario)
     return table
 
@@ -72,6 +85,30 @@ def apply_country_overrides(
     return countries
 
 
+def _power_limit(table: pd.DataFrame) -> pd.Series:
+    """The limit on a site's power that binds first, in words."""
+    words = []
+    for power, size, capacity, year in zip(
+        table["power_mw"],
+        table["site_max_mw"],
+        table["grid_capacity_mw"],
+        table["grid_ready_year"],
+        strict=True,
+    ):
+        if power > size:
+            words.append(f"site size: {size:,.0f} MW, below the facility")
+        elif power > capacity:
+            words.append(
+                f"grid capacity: {capacity:,.0f} MW without new transmission, "
+                f"reinforced by {year:.0f}"
+            )
+        elif size <= capacity:
+            words.append(f"site size: {power:,.0f} of {size:,.0f} MW")
+        else:
+            words.append(f"grid capacity: {power:,.0f} of {capacity:,.0f} MW")
+    return pd.Series(words, index=table.index)
+
+
 def _exclusion_reasons(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     """Why each site may not be chosen ("; "-joined), "" when it may."""
     selection = scenario.selection
@@ -85,14 +122,36 @@ def _exclusion_reasons(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     if not selection.include_cities and "kind" in table.columns:
         reasons["city"] = np.where(
             table["kind"] == "city",
-            "town-centre placeholder (kind city; selection.include_cities)",
+            "town-centre placeholder (kind city, see selection.include_cities)",
             "",
         )
     reasons["grid"] = np.where(
         table["grid_excluded"],
-        f"no grid asset within {scenario.grid.max_connection_km:g} km",
+        f"no grid node within {scenario.grid.max_connection_km:g} km",
         "",
     )
+    too_big = table["power_mw"] > table["site_max_mw"]
+    reasons["size"] = [
+        f"site hosts at most {limit:,.0f} MW ({basis}), the facility needs "
+        f"{power:,.0f} MW"
+        if big
+        else ""
+        for big, limit, basis, power in zip(
+            too_big,
+            table["site_max_mw"],
+            table["site_max_basis"],
+            table["power_mw"],
+            strict=True,
+        )
+    ]
+    deadline = selection.online_by_year
+    late = (table["grid_ready_year"] > deadline) if deadline else too_big & False
+    reasons["deadline"] = [
+        f"power ready in {year:.0f}, after selection.online_by_year {deadline}"
+        if is_late
+        else ""
+        for is_late, year in zip(late, table["grid_ready_year"], strict=True)
+    ]
     reasons["water"] = np.where(
         table["water_excluded"],
         f"water stress above {scenario.cooling.max_water_stress:g}",

@@ -35,6 +35,11 @@ SITE_FIGURES = (
     "water_m3_per_year",
     "capex_eur",
     "capex_eur_per_year",
+    "grid_capacity_mw",
+    "grid_shortfall_mw",
+    "grid_ready_year",
+    "site_max_mw",
+    "power_limit",
 )
 
 
