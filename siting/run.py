@@ -188,6 +188,7 @@ def optimise(
         timings_s=timings,
         explanations=regret,
         swaps=swap,
+        notes=inputs.dataset.notes,
     )
 
 
