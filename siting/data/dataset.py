@@ -163,7 +163,7 @@ def load_dataset(
         notes.append(
             f"{paths['hubs']}: no 'researchers' column, so each country's "
             f"researchers_fte ({paths['countries'].name}) was shared among its hubs "
-            "by population; add a 'researchers' column (FTE) to use your own figures"
+            "by population; add a 'researchers' column (FTE) to use your own figures."
         )
     for note in notes:
         logger.info(note)

@@ -83,8 +83,10 @@ def _read_vector(path: Path, layer: str | None) -> pd.DataFrame:
         chosen = layer if len(layers) > 1 else layers[0]
         frame = pyogrio.read_dataframe(path, layer=chosen)
     except (DataSourceError, DataLayerError, IndexError) as exc:
+        table = f"for the '{layer}' table " if layer else ""
         raise InputError(
-            f"{path}: not a vector data file GDAL can read ({exc}); use {FORMATS}"
+            f"{path}: not a vector data file GDAL can read ({exc}); {table}use "
+            f"{FORMATS}"
         ) from None
     if "geometry" in frame.columns:
         frame = _points_as_columns(frame, path)

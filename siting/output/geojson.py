@@ -31,6 +31,7 @@ import pandas as pd
 from siting.data.dataset import points
 from siting.encode import DIGITS
 from siting.layers.table import COST_PARTS
+from siting.output.files import follow_umask
 
 #: Declared columns of ``sites.geojson``, first and in this order, units in the names.
 SITE_PROPERTIES = (
@@ -150,6 +151,7 @@ def write_geopackage(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
                 driver="GPKG",
                 append=position > 0,
             )
+    follow_umask(Path(path))  # SQLite creates its files 0644 whatever the umask
 
 
 def _layer(table: pd.DataFrame, properties: tuple[str, ...]) -> gpd.GeoDataFrame:

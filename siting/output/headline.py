@@ -30,7 +30,7 @@ def robustness_headline(summary: dict[str, Any]) -> str:
             f"the portfolio with the least worst-case regret is "
             f"{', '.join(best['site_ids'])} (worst regret "
             f"EUR {best['max_regret_eur_per_year'] / 1e6:,.1f} m/yr, optimal in "
-            f"{best['times_optimal']} samples)"
+            f"{_samples(best['times_optimal'])})"
         )
     )
     return (
@@ -38,12 +38,16 @@ def robustness_headline(summary: dict[str, Any]) -> str:
         f"{lost_text} (seed {summary['seed']}) of uncertain electricity and carbon "
         "prices, PUE and researcher numbers, the nominal portfolio "
         f"({', '.join(nominal['site_ids'])}) is optimal in "
-        f"**{nominal['share_optimal']:.0%}** of samples; its regret, what it costs "
-        "above each sample's optimum, is EUR "
+        f"**{nominal['share_optimal']:.0%}** of samples; its regret (what it costs "
+        "above each sample's optimum) is EUR "
         f"{regret['mean'] / 1e6:,.1f} m/yr on average, "
-        f"**{regret['p95'] / 1e6:,.1f} m/yr at the 95th percentile** and "
-        f"{regret['max'] / 1e6:,.1f} m/yr at worst; {alternative}."
+        f"**EUR {regret['p95'] / 1e6:,.1f} m/yr at the 95th percentile** and "
+        f"EUR {regret['max'] / 1e6:,.1f} m/yr at worst; {alternative}."
     )
+
+
+def _samples(count: int) -> str:
+    return f"{count} sample" if count == 1 else f"{count} samples"
 
 
 def robustness_blocks(summary: dict[str, Any] | None) -> list[tuple[Any, ...]]:

@@ -116,20 +116,40 @@ def frame_bounds(result: Result) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` in degrees framing the run's countries.
 
     The countries are those of the candidates and hubs (the EU-27 with the packaged
-    data); each country's polygons of at least :data:`FRAME_MIN_SHARE` of its area,
-    and every chosen site, are inside the frame, with :data:`FRAME_MARGIN_DEG`
-    around it. Without outlines of those countries, it frames every candidate.
+    data), framed by :func:`country_frame` with every chosen site inside.
     """
     countries = set(result.sites["country"]) | set(result.hubs["country"])
+    chosen = result.selection
+    return country_frame(
+        simplified_outlines(outlines_path(result)),
+        countries,
+        points=list(zip(chosen["lon"], chosen["lat"], strict=True)),
+        fallback=list(zip(result.sites["lon"], result.sites["lat"], strict=True)),
+    )
+
+
+def country_frame(
+    outlines: tuple[tuple[dict[str, Any], Any], ...],
+    countries: set[str],
+    *,
+    points: list[tuple[float, float]],
+    fallback: list[tuple[float, float]],
+) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` (degrees) around the outlines of ``countries``.
+
+    Of each country only the polygons of at least :data:`FRAME_MIN_SHARE` of its area
+    count (so far islands do not stretch the frame), and every ``(lon, lat)`` of
+    ``points`` is inside too; :data:`FRAME_MARGIN_DEG` is added around. Without an
+    outline of those countries, the frame holds ``fallback`` instead.
+    """
     boxes = [
         polygon.bounds
-        for properties, geometry in simplified_outlines(outlines_path(result))
+        for properties, geometry in outlines
         if properties.get("country") in countries
         for polygon in getattr(geometry, "geoms", [geometry])
         if polygon.area >= FRAME_MIN_SHARE * geometry.area
     ]
-    points = result.selection if boxes else result.sites
-    boxes += [(x, y, x, y) for x, y in zip(points["lon"], points["lat"], strict=True)]
+    boxes += [(x, y, x, y) for x, y in (points if boxes else fallback + points)]
     box = np.asarray(boxes, dtype=float)
     margin = FRAME_MARGIN_DEG
     return (

@@ -57,8 +57,8 @@ def write_outputs(
         ``"gpkg"``: ``result.gpkg`` with the layers ``sites``, ``hubs``, ``links``.
     robustness
         The summary of a robustness sweep of the same scenario
-        (:attr:`siting.analysis.Robustness.summary`), whose headline the report
-        prints.
+        (:attr:`siting.analysis.Robustness.summary`): written as ``robustness.json``,
+        and the report prints its headline.
 
     Returns
     -------
@@ -83,6 +83,11 @@ def write_outputs(
     with staged_folder(out_dir, force=force) as staging:
         (staging / "result.json").write_text(document, encoding="utf-8")
         names = ["result.json"]
+        if robustness is not None:
+            (staging / "robustness.json").write_text(
+                dumps(robustness), encoding="utf-8"
+            )
+            names.append("robustness.json")
         if vector_format == "gpkg":
             write_geopackage(layers, staging / "result.gpkg")
             names.append("result.gpkg")
