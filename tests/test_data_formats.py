@@ -10,6 +10,7 @@ import pytest
 from siting.data import load_dataset, read_table
 from siting.data.formats import read_raw
 from siting.errors import InputError
+from siting.layers.table import site_table
 from tests.conftest import TOLERANCE_KM
 
 #: Two sites of the user's own, with columns the pipeline does not know.
@@ -56,12 +57,14 @@ def test_csv_without_kind_keeps_its_own_columns(tiny_dir, tmp_path):
     assert pd.isna(candidates.at["de-mine", "announced_mw"])
 
 
-def test_candidates_are_points_in_wgs84(tiny_dir):
-    candidates = _load(tiny_dir).candidates
-    assert isinstance(candidates, gpd.GeoDataFrame)
-    assert candidates.crs == "EPSG:4326"
-    assert candidates.geometry.x.to_numpy() == pytest.approx(candidates["lon"])
-    assert candidates.geometry.y.to_numpy() == pytest.approx(candidates["lat"])
+def test_candidates_and_the_layer_table_are_points_in_wgs84(tiny_dir, tiny_scenario):
+    dataset = _load(tiny_dir)
+    candidates = dataset.candidates
+    for table in (candidates, dataset.hubs, site_table(dataset, tiny_scenario)):
+        assert isinstance(table, gpd.GeoDataFrame)
+        assert table.crs == "EPSG:4326"
+        assert table.geometry.x.to_numpy() == pytest.approx(table["lon"])
+        assert table.geometry.y.to_numpy() == pytest.approx(table["lat"])
 
 
 def test_geopackage_layer_named_after_the_table(tiny_dir, tmp_path):

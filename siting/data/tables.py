@@ -208,6 +208,7 @@ _COLUMN_RANGES = {
     "carbon_g_per_kwh": (0.0, 1500.0),
     "water_stress": (0.0, 5.0),
     "researchers_fte": (0.0, 2e6),
+    "researchers": (0.0, 2e6),
     "population": (0.0, 2e7),
     "capacity_mw": (0.0, 2e4),
 }
