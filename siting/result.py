@@ -94,7 +94,7 @@ class Result:
             },
             index=hubs.index,
         )
-        return gpd.GeoDataFrame(table, geometry=lines, crs=self.sites.crs)
+        return gpd.GeoDataFrame(table, geometry=lines, crs="EPSG:4326")
 
     @property
     def mean_rtt_ms(self) -> float:

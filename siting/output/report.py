@@ -68,7 +68,7 @@ def report_blocks(
     lam = result.scenario.objective.latency_eur_per_researcher_ms_year
     stats = latency_stats(result)
     cost_rank = allowed["annual_cost_eur"].rank(method="min")
-    ranks = [[row["rank"], label(s, row)] for s, row in selection.iterrows()]
+    named = {s: [row["rank"], label(s, row)] for s, row in selection.iterrows()}
     costs = present(selection, cost_figures())
     needs = present(selection, SITE_FIGURES)
     blocks: list[tuple[Any, ...]] = [
@@ -91,8 +91,8 @@ def report_blocks(
             "table",
             ["rank", "site", "country", "description"],
             [
-                [*ranks[n], row["country"], description(row) or "-"]
-                for n, (_site_id, row) in enumerate(selection.iterrows())
+                [*named[site_id], row["country"], description(row) or "-"]
+                for site_id, row in selection.iterrows()
             ],
         ),
         ("h2", "Annual cost"),
@@ -105,9 +105,9 @@ def report_blocks(
             "table",
             ["rank", "site", *(f.heading for f in costs), "cost rank"],
             [
-                [*ranks[n], *cells, f"{cost_rank[site_id]:.0f} of {len(allowed)}"]
-                for n, (site_id, cells) in enumerate(
-                    zip(selection.index, figure_rows(selection, costs), strict=True)
+                [*named[site_id], *cells, f"{cost_rank[site_id]:.0f} of {len(allowed)}"]
+                for site_id, cells in zip(
+                    selection.index, figure_rows(selection, costs), strict=True
                 )
             ],
         ),
@@ -124,15 +124,13 @@ def report_blocks(
             ],
             [
                 [
-                    *ranks[n],
+                    *named[site_id],
                     *cells,
                     f"{row['researchers_served']:,.0f}",
                     _ms(row["mean_rtt_ms"]),
                 ]
-                for n, ((_site_id, row), cells) in enumerate(
-                    zip(
-                        selection.iterrows(), figure_rows(selection, needs), strict=True
-                    )
+                for (site_id, row), cells in zip(
+                    selection.iterrows(), figure_rows(selection, needs), strict=True
                 )
             ],
         ),
