@@ -1,16 +1,21 @@
 """The finished run: every table labelled by id, the answer and its explanations.
 
 A :class:`Result` is what :func:`siting.run.optimise` returns and what every writer in
-:mod:`siting.output` reads; nothing downstream of it solves.
+:mod:`siting.output` reads; nothing downstream of it solves. Its site, hub and link
+tables are GeoDataFrames in EPSG:4326 indexed by id, so a notebook can map them
+(``result.selection.explore()``) or save them (``result.sites.to_file(...)``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from siting.geo import haversine_km
 from siting.problem import Problem
 from siting.scenario import Scenario
 from siting.solve import Solution
@@ -25,12 +30,13 @@ class Result:
     scenario
         The resolved scenario.
     sites
-        Every candidate (index ``site_id``) with its layer values, ``annual_cost_eur``
-        and breakdown, ``excluded_reason``, ``selected``, ``rank``,
-        ``researchers_served`` and ``mean_rtt_ms``.
+        GeoDataFrame of every candidate (index ``site_id``, points in EPSG:4326) with
+        the columns of its file, its layer values, ``annual_cost_eur`` and breakdown,
+        ``excluded_reason``, ``selected``, ``rank``, ``researchers_served`` and
+        ``mean_rtt_ms``.
     hubs
-        Every hub (index ``hub_id``) with ``researchers``, assigned ``site_id`` and
-        ``rtt_ms`` to it.
+        GeoDataFrame of every hub (index ``hub_id``) with ``researchers``, assigned
+        ``site_id`` and ``rtt_ms`` to it.
     rtt
         RTT matrix in ms, index ``hub_id``, columns ``site_id``.
     problem, solution
@@ -45,6 +51,9 @@ class Result:
     swaps
         The best single-site replacement of each chosen site
         (:func:`siting.explain.swaps`); None when the run skipped them.
+    notes
+        How the data was read where a user may not expect it (e.g. hub weights
+        apportioned by population), one sentence each.
     """
 
     scenario: Scenario
@@ -57,11 +66,35 @@ class Result:
     timings_s: dict[str, float] = field(default_factory=dict)
     explanations: pd.DataFrame | None = None
     swaps: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
 
     @property
-    def selection(self) -> pd.DataFrame:
-        """The chosen sites in rank order."""
+    def selection(self) -> gpd.GeoDataFrame:
+        """The chosen sites in rank order (a GeoDataFrame like :attr:`sites`)."""
         return self.sites[self.sites["selected"]].sort_values("rank")
+
+    @property
+    def links(self) -> gpd.GeoDataFrame:
+        """A line from each hub to its assigned site (index ``hub_id``, EPSG:4326):
+        ``site_id``, ``researchers`` (FTE), ``rtt_ms`` and the great-circle
+        ``distance_km`` between the two."""
+        hubs = self.hubs
+        site = self.sites.loc[hubs["site_id"]]
+        start = np.column_stack([hubs["lon"], hubs["lat"]]).astype(float)
+        end = np.column_stack([site["lon"], site["lat"]]).astype(float)
+        lines = shapely.linestrings(np.stack([start, end], axis=1))
+        table = pd.DataFrame(
+            {
+                "site_id": hubs["site_id"],
+                "researchers": hubs["researchers"],
+                "rtt_ms": hubs["rtt_ms"],
+                "distance_km": haversine_km(
+                    start[:, 1], start[:, 0], end[:, 1], end[:, 0]
+                ),
+            },
+            index=hubs.index,
+        )
+        return gpd.GeoDataFrame(table, geometry=lines, crs="EPSG:4326")
 
     @property
     def mean_rtt_ms(self) -> float:

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from siting import explain
 from siting.data import Dataset, load_dataset
+from siting.errors import InfeasibleError
 from siting.layers.table import site_table
 from siting.network import backbone_graph, rtt_matrix
 from siting.problem import Problem, build_problem, label_solution
@@ -116,12 +117,22 @@ def vary(inputs: Inputs, scenario: Scenario, hubs: pd.DataFrame) -> Inputs:
 
 
 def solve(problem: Problem, scenario: Scenario) -> Solution:
-    """Solve the array problem with the scenario's solver settings."""
-    return solve_pmedian(
-        problem.instance,
-        solver=scenario.solver.name,
-        time_limit=time_limit_of(scenario),
-    )
+    """Solve the array problem with the scenario's solver settings.
+
+    Raises
+    ------
+    siting.errors.InfeasibleError
+        If no portfolio satisfies the constraints; the message starts with the
+        scenario's origin (its file) and says which constraints conflict.
+    """
+    try:
+        return solve_pmedian(
+            problem.instance,
+            solver=scenario.solver.name,
+            time_limit=time_limit_of(scenario),
+        )
+    except InfeasibleError as exc:
+        raise InfeasibleError(f"{scenario.origin}: {exc}") from None
 
 
 def time_limit_of(scenario: Scenario) -> float | None:
@@ -188,6 +199,7 @@ def optimise(
         timings_s=timings,
         explanations=regret,
         swaps=swap,
+        notes=inputs.dataset.notes,
     )
 
 

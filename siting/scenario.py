@@ -11,31 +11,19 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from siting.encode import plain
 from siting.errors import InputError
+from siting.eurostat import PriceBand
 
 DEFAULT_SCENARIO = Path(__file__).with_name("default.toml")
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=True)
-
-
-#: Consumption bands of Eurostat's nrg_pc_205 (annual MWh), from its code list.
-PriceBand = Literal[
-    "MWH_LT20",
-    "MWH20-499",
-    "MWH500-1999",
-    "MWH2000-19999",
-    "MWH20000-69999",
-    "MWH70000-149999",
-    "MWH_GE150000",
-]
-PRICE_BANDS: tuple[str, ...] = get_args(PriceBand)
 
 
 class DataSettings(_Section):

@@ -132,12 +132,17 @@ def test_outputs_are_written(tmp_path, inputs):
     assert sorted(p.name for p in written) == [
         "factors.csv",
         "portfolios.csv",
+        "report.md",
         "robustness.json",
         "samples.csv",
         "site_frequency.csv",
     ]
     samples = pd.read_csv(tmp_path / "out" / "samples.csv", index_col="sample")
     assert list(samples.index) == [0, 1, 2]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert ", ".join(result.summary["nominal"]["site_ids"]) in report
+    for site_id in result.frequency.index[result.frequency["selected_share"] > 0]:
+        assert f"| {site_id} |" in report
 
 
 def test_no_samples_is_refused(inputs):

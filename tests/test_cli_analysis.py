@@ -58,6 +58,13 @@ def test_robustness_serial_writes_its_files(tmp_path, tiny_dir):
     assert summary["seed"] == 3
     assert summary["lost"] == [] and summary["failures"] == []
     assert "least worst-case regret" in result.output
+    report = (out / "report.md").read_text()
+    share = summary["nominal"]["share_optimal"]
+    assert report.startswith("# Robustness of the siting")
+    assert "Over 5 of 5 sampled scenarios (seed 3)" in report
+    assert f"is optimal in **{share:.0%}** of samples" in report
+    p95 = summary["nominal"]["regret_eur_per_year"]["p95"]
+    assert f"**EUR {p95 / 1e6:,.1f} m/yr at the 95th percentile**" in report
 
 
 def test_non_empty_out_is_refused(tmp_path, tiny_dir):

@@ -52,7 +52,7 @@ def test_missing_column_is_named(tiny_dir, tmp_path):
     path = folder / "hubs.csv"
     text = path.read_text().replace("population", "inhabitants")
     path.write_text(text)
-    with pytest.raises(InputError, match="missing column.*population"):
+    with pytest.raises(InputError, match="missing column.*researchers or population"):
         load_dataset(folder, tolerance_km=TOLERANCE_KM)
 
 
@@ -97,7 +97,7 @@ def test_user_candidates_as_geojson(tiny_dir, tmp_path):
 def test_broken_geojson_is_named(tmp_path):
     path = tmp_path / "broken.geojson"
     path.write_text('{"type": "FeatureCollection", "features": [')
-    with pytest.raises(InputError, match="not valid JSON"):
+    with pytest.raises(InputError, match="broken.geojson: not a vector data file GDAL"):
         read_table(path, "candidates")
 
 

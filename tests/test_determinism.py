@@ -1,4 +1,5 @@
-"""Same inputs, same bytes: result.json (but for its timing fields) and the GeoJSON."""
+"""Same inputs, same bytes: result.json (but for its timing fields), the GeoJSON and
+the GeoPackage."""
 
 import json
 
@@ -67,3 +68,14 @@ def test_solvers_give_the_same_result_when_the_optimum_is_unique(runs, other):
     )
     for name in GEOJSON:
         assert (runs["a"] / name).read_bytes() == (runs[other] / name).read_bytes()
+
+
+def test_two_geopackage_runs_give_the_same_bytes(tmp_path, tiny_dir):
+    packages = []
+    for name in ("a", "b"):
+        args = ["optimise", "--out", str(tmp_path / name), "--data-dir", str(tiny_dir)]
+        args += ["--sites", "3", "--format", "gpkg", "-q"]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        packages.append((tmp_path / name / "result.gpkg").read_bytes())
+        assert not (tmp_path / name / "sites.geojson").exists()
+    assert packages[0] == packages[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from siting.cli import main
 from siting.data import SCHEMAS, TABLE_FILES
+from siting.data.tables import OPTIONAL
 from tests.conftest import TINY
 
 #: Values that break a column of each kind.
@@ -29,6 +31,13 @@ INVALID = {
     "country_id": ["", "greece", "G1"],
     "country": ["", "XX", "gr"],
     "str": [""],
+    # optional columns may be blank, so blank breaks nothing there
+    "optional_positive": ["0", "-5", "abc", "1e30"],
+    "optional_nonnegative": ["-1", "abc", "1e30"],
+    "optional_fraction": ["1.5", "-0.1", "abc"],
+    "optional_year": ["1800", "abc", "3000"],
+    "optional_lat": ["95", "abc"],
+    "optional_lon": ["181", "abc"],
 }
 
 #: Scenario fields and values that break them.
@@ -78,8 +87,16 @@ class Case:
     names: tuple[str, ...]
 
 
+def _checked(table: str) -> dict[str, str]:
+    """The columns of a tiny table that are checked: its schema and the optional
+    columns the file has (free text, which nothing breaks, left out)."""
+    header = (TINY / TABLE_FILES[table]).read_text().splitlines()[0].split(",")
+    optional = {c: k for c, k in OPTIONAL.get(table, {}).items() if c in header}
+    return {c: k for c, k in {**SCHEMAS[table], **optional}.items() if k != "text"}
+
+
 def _cell_cases(table: str) -> st.SearchStrategy[Case]:
-    schema = SCHEMAS[table]
+    schema = _checked(table)
     columns = sorted(schema)
     return st.builds(
         lambda column, row, pick: Case(
@@ -129,6 +146,16 @@ cases = st.one_of(
         st.sampled_from(["broken", "not-collection", "line", "no-geometry", "no-id"]),
     ),
     st.builds(
+        lambda op: Case("vector", "candidates", (op[0],), op),
+        st.sampled_from(
+            [
+                ("mine.gpkg", "candidates"),
+                ("mine.zip", "candidates"),
+                ("mine.fgb", "geometry"),
+            ]
+        ),
+    ),
+    st.builds(
         lambda entry: Case("scenario", entry[0], entry[1:], ("scenario.toml",)),
         st.sampled_from(BAD_SCENARIO),
     ),
@@ -166,7 +193,7 @@ def _apply(case: Case, data: Path, scenario: Path) -> list[str]:
         column, row, value = case.detail
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         row = row % len(frame)
-        if SCHEMAS[case.target][column] == "id" and value == "":
+        if _checked(case.target)[column] == "id" and value == "":
             value = frame[column].iloc[(row + 1) % len(frame)]  # a duplicate id
         frame.loc[row, column] = value
         frame.to_csv(path, index=False)
@@ -198,6 +225,8 @@ def _apply(case: Case, data: Path, scenario: Path) -> list[str]:
         mine = data.parent / "mine.geojson"
         mine.write_text(_broken_geojson(case.detail[0]))
         return ["--candidates", str(mine)]
+    elif case.kind == "vector":
+        return ["--candidates", str(_broken_vector(data.parent / case.detail[0]))]
     elif case.kind == "scenario":
         section, (field, value) = case.target, case.detail
         text = scenario.read_text().replace("[selection]\nsites = 3\n", "")
@@ -205,6 +234,27 @@ def _apply(case: Case, data: Path, scenario: Path) -> list[str]:
     elif case.kind == "scenario-text":
         scenario.write_bytes(case.detail[0].encode("latin-1"))
     return []
+
+
+def _broken_vector(path: Path) -> Path:
+    """A GeoPackage of two layers, neither called 'candidates'; a zip holding no
+    vector file; a FlatGeobuf of lines."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"site_id": ["a"], "name": ["A"], "country": ["FI"]},
+        geometry=gpd.GeoSeries.from_wkt(["LINESTRING (24 60, 25 61)"]),
+        crs="EPSG:4326",
+    )
+    if path.suffix == ".gpkg":
+        frame.to_file(path, layer="sites")
+        frame.to_file(path, layer="other")
+    elif path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("readme.txt", "no shapefile here")
+    else:
+        frame.to_file(path, driver="FlatGeobuf")
+    return path
 
 
 def _broken_geojson(op: str) -> str:

@@ -75,16 +75,17 @@ def test_a_failure_while_writing_keeps_the_previous_results(
     previous, tiny_dir, monkeypatch
 ):
     before = _snapshot(previous)
-    real = siting.output.write.dumps
+    real = siting.output.write.write_geojson
     calls = []
 
-    def fail_on_second(document):
-        calls.append(1)
+    def fail_on_second(layer, path):
+        # result.json and sites.geojson are in the staging folder by then
+        calls.append(path.name)
         if len(calls) == 2:
             raise OSError("disk full")
-        return real(document)
+        return real(layer, path)
 
-    monkeypatch.setattr(siting.output.write, "dumps", fail_on_second)
+    monkeypatch.setattr(siting.output.write, "write_geojson", fail_on_second)
     args = [
         "optimise",
         "--out",
@@ -97,6 +98,7 @@ def test_a_failure_while_writing_keeps_the_previous_results(
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
+    assert calls == ["sites.geojson", "hubs.geojson"]
     assert _snapshot(previous) == before
     assert sorted(p.name for p in previous.parent.iterdir()) == ["out"]
 

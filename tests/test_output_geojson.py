@@ -2,10 +2,15 @@
 
 import json
 import math
+import sqlite3
+from contextlib import closing
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 
 from siting.output import write_outputs
+from siting.output.geojson import GPKG_TIMESTAMP
 from siting.run import optimise
 from siting.scenario import load_scenario
 from tests.conftest import TINY
@@ -95,3 +100,87 @@ def test_gdal_reads_back_the_same_features(run, name):
                 assert read == pytest.approx(value, rel=1e-12)
             else:
                 assert read == value, key
+
+
+def test_result_tables_are_geodataframes_in_wgs84_by_id(run):
+    result, _out = run
+    for table, index in (
+        (result.sites, "site_id"),
+        (result.selection, "site_id"),
+        (result.hubs, "hub_id"),
+        (result.links, "hub_id"),
+    ):
+        assert isinstance(table, gpd.GeoDataFrame)
+        assert table.crs == "EPSG:4326"
+        assert table.index.name == index
+    assert (result.sites.geometry.x == result.sites["lon"]).all()
+    chosen = result.sites[result.sites["selected"]]
+    assert set(result.selection.index) == set(chosen.index)
+    assert list(result.selection["rank"]) == [1, 2, 3]
+    line = result.links.loc["helsinki"].geometry
+    site = result.sites.loc[result.hubs.at["helsinki", "site_id"]]
+    assert list(line.coords)[-1] == (site["lon"], site["lat"])
+
+
+@pytest.mark.parametrize("name", ["sites.geojson", "hubs.geojson", "links.geojson"])
+def test_geojson_is_rfc7946(run, name):
+    _result, out = run
+    document = json.loads((out / name).read_text())
+    assert document["type"] == "FeatureCollection"
+    assert "crs" not in document and "bbox" not in document
+    for feature in document["features"]:
+        assert "bbox" not in feature
+        points = feature["geometry"]["coordinates"]
+        for lon, lat in points if isinstance(points[0], list) else [points]:
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+            assert round(lon, 6) == lon and round(lat, 6) == lat
+
+
+def _own_candidates(tiny_dir, tmp_path):
+    """The tiny candidates without 'kind', with a column of the user's own."""
+    table = pd.read_csv(tiny_dir / "candidates.csv").drop(columns="kind")
+    table["owner"] = [f"owner {n}" for n in range(len(table))]
+    path = tmp_path / "mine.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_own_columns_reach_geojson_and_geopackage(tiny_dir, tmp_path):
+    scenario = load_scenario(
+        data__dir=str(TINY),
+        data__candidates=str(_own_candidates(tiny_dir, tmp_path)),
+        selection__sites=3,
+    )
+    result = optimise(scenario, explanations=False)
+    write_outputs(result, tmp_path / "json", report=False)
+    write_outputs(result, tmp_path / "gpkg", report=False, vector_format="gpkg")
+    document = json.loads((tmp_path / "json" / "sites.geojson").read_text())
+    owners = {
+        f["properties"]["site_id"]: f["properties"]["owner"]
+        for f in document["features"]
+    }
+    assert owners == result.sites["owner"].to_dict()
+    layer = gpd.read_file(tmp_path / "gpkg" / "result.gpkg", layer="sites")
+    assert layer.set_index("site_id")["owner"].to_dict() == owners
+
+
+def test_geopackage_holds_the_three_layers_as_the_geojson(run, tmp_path):
+    result, out = run
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        write_outputs(result, folder, report=False, vector_format="gpkg")
+    package = first / "result.gpkg"
+    assert package.read_bytes() == (second / "result.gpkg").read_bytes()
+    # the timestamps GDAL would take from the clock are fixed, so bytes repeat later
+    with closing(sqlite3.connect(package)) as db:
+        stamps = db.execute("SELECT table_name, last_change FROM gpkg_contents")
+        assert dict(stamps.fetchall()) == dict.fromkeys(
+            ("sites", "hubs", "links"), GPKG_TIMESTAMP
+        )
+    assert sorted(p.name for p in first.iterdir()) == ["result.gpkg", "result.json"]
+    for name in ("sites", "hubs", "links"):
+        layer = gpd.read_file(package, layer=name)
+        geojson = gpd.read_file(out / f"{name}.geojson")
+        assert layer.crs == "EPSG:4326"
+        assert list(layer.columns) == list(geojson.columns)
+        assert layer.geometry.geom_equals_exact(geojson.geometry, 1e-6).all()

@@ -1,6 +1,7 @@
 """report.md and report.html, their plots, swap alternatives, map.html content."""
 
 import base64
+import dataclasses
 import itertools
 import json
 import re
@@ -8,10 +9,20 @@ import re
 import numpy as np
 import pytest
 
+from siting.data import data_dir
 from siting.explain import swaps as swap_alternatives
 from siting.output import write_outputs
-from siting.output.plots import PLOTS, latency_stats, weighted_quantile
-from siting.output.webmap import RANK_CLASS, map_html
+from siting.output.plots import (
+    PART_STYLES,
+    PLOTS,
+    country_frame,
+    frame_bounds,
+    latency_stats,
+    simplified_outlines,
+    weighted_quantile,
+)
+from siting.output.report import RANK_MEANING, write_report
+from siting.output.webmap import LINKS_LAYER, RANK_CLASS, map_html
 from siting.run import optimise
 from siting.scenario import load_scenario
 from tests.conftest import TINY
@@ -153,3 +164,105 @@ def test_online_tiles_are_an_unticked_option(run):
     assert "OpenStreetMap tiles (online)" in page
     name = re.search(r"var (tile_layer_\w+) = L\.tileLayer", page).group(1)
     assert f"{name}.addTo(" not in page
+
+
+#: A robustness summary as siting.analysis.robustness gives (figures in EUR/yr).
+SUMMARY = {
+    "samples": 40,
+    "seed": 7,
+    "solved": 40,
+    "lost": [],
+    "nominal": {
+        "site_ids": ["fi-kajaani", "de-frankfurt", "fr-paris"],
+        "share_optimal": 0.625,
+        "regret_eur_per_year": {"mean": 1.5e6, "p50": 0.0, "p95": 6.25e6, "max": 9e6},
+    },
+    "least_worst_regret": {
+        "site_ids": ["fi-kajaani", "de-julich", "fr-paris"],
+        "max_regret_eur_per_year": 7e6,
+        "mean_regret_eur_per_year": 2e6,
+        "times_optimal": 1,
+    },
+    "portfolios_found": 4,
+}
+
+
+def test_report_explains_rank_and_prints_the_robustness_headline(run, tmp_path):
+    result, out = run
+    assert "'rank'" in (out / "report.md").read_text()
+    assert "Robustness" not in (out / "report.md").read_text()
+    write_report(result, tmp_path, robustness=SUMMARY)
+    markdown = (tmp_path / "report.md").read_text()
+    assert RANK_MEANING in markdown
+    assert "nominal portfolio (fi-kajaani, de-frankfurt, fr-paris) is optimal in " in (
+        markdown
+    )
+    assert "**62%** of samples" in markdown  # 0.625 as Python rounds it
+    assert "**EUR 6.2 m/yr at the 95th percentile**" in markdown
+    assert "de-julich" in markdown and "optimal in 1 sample)" in markdown
+
+
+def test_columns_added_to_the_sites_appear_in_the_report(run, tmp_path):
+    result, _out = run
+    sites = result.sites.copy()
+    sites["description"] = "a long description of " + sites["name"]
+    sites["grid_ready_year"] = 2031.0
+    sites["announced_mw"] = 400.0
+    sites["capex_cost_eur_per_year"] = 321.5e6
+    write_report(dataclasses.replace(result, sites=sites), tmp_path)
+    markdown = (tmp_path / "report.md").read_text()
+    for site_id, row in result.selection.iterrows():
+        assert f"| {row['name']} ({site_id}) | {row['country']} | a long " in markdown
+    for heading in (
+        "grid ready (year)",
+        "announced or bid (MW)",
+        "power (MW)",
+        "energy (TWh/yr)",
+        "emissions (tCO2/yr)",
+        "water (m3/yr)",
+    ):
+        assert f"| {heading} |" in markdown
+    assert "| 2031 |" in markdown and "| 400 |" in markdown
+    assert "321.5" in markdown
+
+
+def test_the_map_is_framed_on_the_countries_and_links_start_hidden(run):
+    result, out = run
+    west, south, east, north = frame_bounds(result)
+    chosen = result.selection
+    assert west < chosen["lon"].min() and east > chosen["lon"].max()
+    assert south < chosen["lat"].min() and north > chosen["lat"].max()
+    page = (out / "map.html").read_text()
+    assert re.search(
+        rf"\.fitBounds\(\s*\[\[{south}, {west}\], \[{north}, {east}\]\]", page
+    )
+    links = re.search(rf'"{re.escape(LINKS_LAYER)}" : (geo_json_\w+)', page).group(1)
+    assert f"{links}.addTo(" not in page
+    assert re.search(r'"research hubs \(size: researchers\)" : (geo_json_\w+)', page)
+
+
+def test_far_islands_do_not_stretch_the_frame():
+    outlines = simplified_outlines(data_dir() / "countries.geojson")
+    west, south, east, north = country_frame(
+        outlines, {"ES", "PT"}, points=[], fallback=[]
+    )
+    # mainland Spain and Portugal: 9.5 W to 3.3 E, 36.0 to 43.8 N, with 0.5 deg
+    # around; the Canaries (18.2 W, 27.6 N) and the Azores (31.3 W) are left out
+    assert (west, south, east, north) == pytest.approx(
+        (-10.0, 35.5, 3.8, 44.3), abs=0.1
+    )
+    assert country_frame(outlines, {"ES"}, points=[(-15.4, 28.1)], fallback=[])[
+        :2
+    ] == pytest.approx((-15.9, 27.6))
+    assert country_frame(outlines, {"XX"}, points=[], fallback=[(1.0, 2.0)]) == (
+        0.5,
+        1.5,
+        1.5,
+        2.5,
+    )
+
+
+def test_cost_parts_have_distinct_styles():
+    assert len(set(PART_STYLES)) == len(PART_STYLES)
+    assert len({colour for colour, _ in PART_STYLES}) == len(PART_STYLES)
+    assert len({hatch for _, hatch in PART_STYLES}) == len(PART_STYLES)

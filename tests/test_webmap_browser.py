@@ -78,10 +78,10 @@ def test_map_runs_offline_without_errors(browser, page, tmp_path):
     assert found.root.get("data-errors") is None, found.root["data-errors"]
     assert found.classes[RANK_CLASS] == len(result.selection) == 3
     assert found.ranks == ["1", "2", "3"]
-    # SVG paths: a country outline each, a circle per candidate and per hub, a line
-    # per hub
+    # SVG paths: a country outline each, a circle per candidate and per hub; the
+    # hub-to-site lines only once their layer is ticked
     outlines = json.loads((TINY / "countries.geojson").read_text())["features"]
-    assert found.paths == len(outlines) + len(result.sites) + 2 * len(result.hubs)
+    assert found.paths == len(outlines) + len(result.sites) + len(result.hubs)
     assert found.classes["leaflet-popup"] == 0
     assert found.classes["siting-legend"] == 1
 

@@ -34,6 +34,7 @@ from siting.analysis.sweep import Progress, Sweep, run_sweep
 from siting.errors import InputError
 from siting.layers.table import apply_country_overrides
 from siting.output.files import csv_text, json_text, write_folder
+from siting.output.headline import robustness_report
 from siting.run import Inputs, solve, vary
 from siting.scenario import Scenario, Spread
 from siting.solve import evaluate
@@ -222,12 +223,14 @@ def perturb_scenario(
 
 
 def write_robustness(result: Robustness, out_dir: Path, *, force: bool) -> list[Path]:
-    """Write ``robustness.json``, ``samples.csv``, ``site_frequency.csv``,
-    ``portfolios.csv`` and ``factors.csv`` into ``out_dir``."""
+    """Write ``robustness.json``, ``report.md`` (its headline and the selection
+    frequency), ``samples.csv``, ``site_frequency.csv``, ``portfolios.csv`` and
+    ``factors.csv`` into ``out_dir``."""
     return write_folder(
         out_dir,
         {
             "robustness.json": json_text(result.summary),
+            "report.md": robustness_report(result.summary, result.frequency),
             "samples.csv": csv_text(result.samples, index=True),
             "site_frequency.csv": csv_text(result.frequency, index=True),
             "portfolios.csv": csv_text(result.portfolios, index=False),

@@ -1,7 +1,10 @@
 """The ``siting`` command line: each command parses options, calls the library, prints.
 
 A user's mistake (:class:`~siting.errors.SitingError`) is printed without a traceback
-and exits with status 2; Ctrl-C exits with status 130.
+and exits with status 2; Ctrl-C exits with status 130. The command modules import only
+click and light modules when loaded (the library inside the command bodies), so
+``siting --help`` and every command's ``--help`` load no pandas, numpy, solver,
+geopandas or plotting library (tests/test_cli_help.py, benchmarks/cli_help.py).
 """
 
 from __future__ import annotations
@@ -47,6 +50,20 @@ def _register() -> None:
     main.add_command(pareto)
     main.add_command(alternatives)
     main.add_command(robustness)
+
+
+def command_paths(group: click.Group | None = None) -> list[tuple[str, ...]]:
+    """Every command and subcommand as its words, e.g. ``("data", "check")``; the
+    groups themselves too (``()`` is ``siting`` itself)."""
+    group = main if group is None else group
+    paths: list[tuple[str, ...]] = [()]
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        if isinstance(command, click.Group):
+            paths += [(name, *path) for path in command_paths(command)]
+        else:
+            paths.append((name,))
+    return paths
 
 
 _register()

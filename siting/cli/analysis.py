@@ -210,7 +210,11 @@ def _setup(common: dict[str, Any]) -> tuple[Inputs, Path, bool, bool]:
 
     scenario: Scenario = scenario_from(common)
     check_out_dir(common["out_dir"], force=common["force"])
-    return prepare(scenario), common["out_dir"], common["force"], common["quiet"]
+    inputs = prepare(scenario)
+    if not common["quiet"]:
+        for note in inputs.dataset.notes:
+            click.echo(f"note: {note}", err=True)
+    return inputs, common["out_dir"], common["force"], common["quiet"]
 
 
 def _spinner(quiet: bool, message: str) -> AbstractContextManager[Any]:

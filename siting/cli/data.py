@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from siting.cli.options import data_options, scenario_from
-from siting.scenario import PRICE_BANDS
+from siting.eurostat import PRICE_BANDS
 
 
 @click.group()

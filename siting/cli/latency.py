@@ -63,8 +63,8 @@ def latency(
 ) -> None:
     """Print the modelled RTT (ms) and backbone path from FROM to TO.
 
-    FROM and TO are each "lat,lon" (degrees), a site id or name of the candidates, or
-    a hub id or name of the hubs (your own with --candidates and --hubs). The
+    FROM and TO are each "lat,lon" (degrees), a site or hub id, or a site or hub name
+    (ids first; your own with --candidates and --hubs, in any format). The
     network parameters are the scenario's [network] table. With --validate, print
     model against measurement for every pair of the measurement table and the median
     absolute percentage error.
@@ -150,7 +150,7 @@ def _link(text: str) -> tuple[str, str]:
 
 
 def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]:
-    """Resolve FROM/TO: "lat,lon", a site id or name, or a hub id or name."""
+    """Resolve FROM/TO: "lat,lon", a site or hub id, else a site or hub name."""
     from siting.data import read_table
 
     parts = text.split(",")
@@ -161,20 +161,24 @@ def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]
             lat = lon = math.nan
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             return text, (lat, lon)
-    for table in ("candidates", "hubs"):
-        path = paths[table]
-        if not path.is_file():
-            continue
-        frame = read_table(path, table)
-        match = frame[
-            (frame.index == text) | (frame["name"].str.casefold() == text.casefold())
-        ]
-        if len(match):
-            row = match.iloc[0]
-            return f"{match.index[0]} ({row['name']})", (
-                float(row["lat"]),
-                float(row["lon"]),
-            )
+    tables = [
+        read_table(paths[table], table)
+        for table in ("candidates", "hubs")
+        if paths[table].is_file()
+    ]
+    # an id of either table first, so that a hub id is not taken for a site's name
+    for by_name in (False, True):
+        for frame in tables:
+            if by_name:
+                match = frame[frame["name"].str.casefold() == text.casefold()]
+            else:
+                match = frame[frame.index == text]
+            if len(match):
+                row = match.iloc[0]
+                return f"{match.index[0]} ({row['name']})", (
+                    float(row["lat"]),
+                    float(row["lon"]),
+                )
     raise InputError(
         f"{text!r} is neither 'lat,lon' (degrees), a site id or name of "
         f"{paths['candidates'].name} nor a hub id or name of {paths['hubs'].name}; "

@@ -35,15 +35,16 @@ def layers(out: Path, top: int, **options: Any) -> None:
     from rich.console import Console
 
     from siting.layers.table import site_table
-    from siting.output.files import write_text_atomic
-    from siting.output.geojson import geojson_text, sites_geojson
+    from siting.output.geojson import site_layer, write_geojson_atomic
     from siting.problem import RELAX
     from siting.run import load_data
 
     scenario = scenario_from(options)
-    table = site_table(load_data(scenario), scenario)
-    columns = ("site_id", *(c for c in table.columns if c not in ("lat", "lon")))
-    write_text_atomic(out, geojson_text(sites_geojson(table, columns)))
+    dataset = load_data(scenario)
+    for note in dataset.notes:
+        click.echo(f"note: {note}", err=True)
+    table = site_table(dataset, scenario)
+    write_geojson_atomic(site_layer(table), out)
     ranked = table.sort_values(["annual_cost_eur", "country"])
     console = Console(file=sys.stdout, width=max(130, Console().width))
     for title, part in (("Cheapest", ranked.head(top)), ("Dearest", ranked.tail(top))):

@@ -12,6 +12,9 @@ import click
 
 from siting.cli.options import data_options, out_options, scenario_from, solve_options
 
+#: Formats of the vector layers (as siting.output.write.FORMATS, which imports pandas).
+VECTOR_FORMATS = ("geojson", "gpkg")
+
 if TYPE_CHECKING:
     from siting.result import Result
 
@@ -25,12 +28,31 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Offer an online tile layer in map.html (off: the map works offline).",
 )
+@click.option(
+    "--format",
+    "vector_format",
+    type=click.Choice(VECTOR_FORMATS),
+    default="geojson",
+    show_default=True,
+    help="Vector layers as sites/hubs/links.geojson, or one result.gpkg (GeoPackage) "
+    "with layers sites, hubs and links.",
+)
+@click.option(
+    "--robustness-samples",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Also solve N Monte Carlo draws of the uncertain inputs (in this process) "
+    "and put the headline in the report, the figures in robustness.json; "
+    "'siting robustness' runs larger sweeps on Dask.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage and its time.")
 def optimise(
     out_dir: Path,
     force: bool,
     quiet: bool,
     online_tiles: bool,
+    vector_format: str,
+    robustness_samples: int | None,
     verbose: bool,
     **options: Any,
 ) -> None:
@@ -58,7 +80,25 @@ def optimise(
                 click.echo(message, err=True)
 
         result = run_optimise(scenario, progress=progress)
-        written = write_outputs(result, out_dir, force=force, online_tiles=online_tiles)
+        summary = None
+        if robustness_samples:
+            from siting.analysis import robustness
+            from siting.run import prepare
+
+            progress(f"Solving {robustness_samples} robustness samples")
+            sweep = robustness(prepare(scenario), robustness_samples, serial=True)
+            summary = sweep.summary
+        written = write_outputs(
+            result,
+            out_dir,
+            force=force,
+            online_tiles=online_tiles,
+            vector_format=vector_format,  # type: ignore[arg-type]
+            robustness=summary,
+        )
+    if not quiet:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
     if verbose:
         for stage, seconds in result.timings_s.items():
             click.echo(f"{stage}: {seconds:.2f} s", err=True)
@@ -66,15 +106,11 @@ def optimise(
         _print_summary(result, written)
 
 
-def _short(name: str, limit: int = 40) -> str:
-    """The place name up to its first ':' and at most ``limit`` characters."""
-    head = name.split(":")[0].strip()
-    return head if len(head) <= limit else head[: limit - 1] + "…"
-
-
 def _print_summary(result: Result, written: list[Path]) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from siting.output.figures import short_name
 
     console = Console(file=sys.stdout, width=max(100, Console().width))
     solution = result.solution
@@ -93,7 +129,7 @@ def _print_summary(result: Result, written: list[Path]) -> None:
         table.add_row(
             str(row["rank"]),
             site_id,
-            _short(row["name"]),
+            short_name(row["name"]),
             row["country"],
             f"{row['annual_cost_eur'] / 1e6:,.1f}",
             "-" if mean_rtt != mean_rtt else f"{mean_rtt:.1f}",

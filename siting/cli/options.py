@@ -37,10 +37,16 @@ def data_options(command: F) -> F:
             help="Scenario TOML overriding the packaged default.toml.",
         ),
         click.option(
-            "--candidates", type=FILE, help="Your own candidate sites (CSV or GeoJSON)."
+            "--candidates",
+            type=FILE,
+            help="Your own candidate sites: CSV with lat/lon, GeoJSON, GeoPackage, "
+            "zipped Shapefile or any vector file GDAL reads (docs/data.md).",
         ),
         click.option(
-            "--hubs", type=FILE, help="Your own research hubs (CSV or GeoJSON)."
+            "--hubs",
+            type=FILE,
+            help="Your own research hubs, in the same formats; weighted by their "
+            "'researchers' column, else by 'population' (docs/data.md).",
         ),
         click.option(
             "--data-dir",

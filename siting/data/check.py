@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from siting.data.dataset import data_dir, load_dataset, table_paths
+from siting.data.formats import read_raw
 from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
-from siting.data.tables import CANDIDATE_KINDS, OPTIONAL, SCHEMAS, read_raw
+from siting.data.tables import CANDIDATE_KINDS, OPTIONAL, SCHEMAS
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
@@ -92,7 +93,7 @@ def check_dataset(
         if name == "sources":
             _check_sources(table, path, report)
             continue
-        raw = read_raw(path)
+        raw = read_raw(path, layer=name)
         _check_provenance(raw, name, path, source_ids, report)
     outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
@@ -112,16 +113,19 @@ def check_dataset(
 def provenance_columns(columns: list[str], name: str) -> dict[str, str]:
     """Map each value column of table ``name`` to the column holding its source.
 
-    A row-level ``source`` column covers every value; otherwise each value column needs
-    its own ``<column>_source``. Columns with no source column map to "".
+    The value columns are those of the schema and the optional ones present (a
+    table's other columns are the user's own and need no source). A row-level
+    ``source`` column covers every value; otherwise each value column needs its own
+    ``<column>_source``. Columns with no source column map to "".
     """
-    kinds = {**SCHEMAS[name], **OPTIONAL.get(name, {})}
+    declared = {
+        **SCHEMAS[name],
+        **{c: k for c, k in OPTIONAL.get(name, {}).items() if c in columns},
+    }
     values = [
         c
-        for c, kind in kinds.items()
-        if kind not in ("id", "country_id")
-        and c not in ("name", "country")
-        and (c in SCHEMAS[name] or c in columns)
+        for c, kind in declared.items()
+        if kind not in ("id", "country_id") and c not in ("name", "country")
     ]
     if "source" in columns:
         return dict.fromkeys(values, "source")

@@ -5,14 +5,19 @@ The packaged default data lives in ``data/`` at the repository root and is insta
 in ``docs/data.md``. Loading checks what the pipeline needs to run (columns, types,
 unique ids, references between tables) and collects every problem in a file before
 raising one :class:`~siting.errors.InputError`.
+
+Candidates and hubs are GeoDataFrames of points in EPSG:4326 (WGS84 lon/lat) that keep
+``lat`` and ``lon`` as columns too, with every column of the user's file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -20,13 +25,19 @@ from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outline
 from siting.data.tables import TABLE_FILES, read_table
 from siting.errors import InputError
 
+logger = logging.getLogger(__name__)
+#: Coordinate reference system of every point table: WGS84 longitude, latitude.
+CRS = "EPSG:4326"
+
 
 @dataclass(frozen=True)
 class Dataset:
     """All tables of one dataset, each a DataFrame indexed by its id column.
 
-    ``hubs`` carries the derived column ``researchers`` (FTE), see
-    :func:`researcher_weights`.
+    ``candidates`` and ``hubs`` are GeoDataFrames of points (:data:`CRS`); ``hubs``
+    carries ``researchers`` (FTE), given or derived (:func:`researcher_weights`).
+    ``notes`` says how the data was read where a user may not expect it (hub weights
+    apportioned by population).
     """
 
     sources: pd.DataFrame
@@ -41,6 +52,7 @@ class Dataset:
     substations: pd.DataFrame
     grid_regions: pd.DataFrame
     files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -92,7 +104,8 @@ def load_dataset(
     directory
         Folder holding the tables of ``TABLE_FILES``; the packaged default if omitted.
     candidates, hubs
-        A user's own candidate sites or research hubs (CSV or GeoJSON), replacing the
+        A user's own candidate sites or research hubs (CSV with lat/lon, or any
+        vector file GDAL reads: GeoJSON, GeoPackage, zipped Shapefile), replacing the
         tables of ``directory``.
     tolerance_km
         Refuse candidates and hubs that lie more than this outside their country's
@@ -147,12 +160,21 @@ def load_dataset(
         raise InputError("\n".join(problems))
 
     hubs_frame = tables["hubs"].copy()
-    hubs_frame["researchers"] = researcher_weights(hubs_frame, countries)
+    notes: list[str] = []
+    if "researchers" not in hubs_frame.columns:
+        hubs_frame["researchers"] = researcher_weights(hubs_frame, countries)
+        notes.append(
+            f"{paths['hubs']}: no 'researchers' column, so each country's "
+            f"researchers_fte ({paths['countries'].name}) was shared among its hubs "
+            "by population; add a 'researchers' column (FTE) to use your own figures."
+        )
+    for note in notes:
+        logger.info(note)
     return Dataset(
         sources=tables["sources"],
         countries=countries,
-        candidates=tables["candidates"],
-        hubs=hubs_frame,
+        candidates=points(tables["candidates"]),
+        hubs=points(hubs_frame),
         backbone_nodes=nodes,
         backbone_links=links,
         climate=tables["climate"],
@@ -161,13 +183,23 @@ def load_dataset(
         substations=tables["substations"],
         grid_regions=tables["grid_regions"],
         files=tuple(sorted([*paths.values(), outlines_path])),
+        notes=tuple(notes),
     )
+
+
+def points(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``table`` (with ``lon`` and ``lat`` in degrees) as a GeoDataFrame of points in
+    :data:`CRS`, its index and columns unchanged."""
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs=CRS)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=CRS)
 
 
 def researcher_weights(hubs: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
     """Researchers (FTE) at each hub: the national figure shared by population.
 
     ``researchers_j = researchers_fte[c] * population_j / sum(population of c's hubs)``.
+    :func:`load_dataset` uses it only for a hubs table without a ``researchers``
+    column; a given ``researchers`` column is used as it is.
     """
     country_population = hubs.groupby("country")["population"].transform("sum")
     national = hubs["country"].map(countries["researchers_fte"])

@@ -1,18 +1,21 @@
-"""Read one data table (CSV or GeoJSON) and check it against its schema.
+"""Read one data table and check it against its schema.
 
-The schemas name each table's required columns and their kinds; :func:`read_table`
-converts the columns, collects every bad cell of a file and raises one
-:class:`~siting.errors.InputError` naming file, row and field.
+The schemas name each table's required columns and their kinds (:data:`SCHEMAS`), and
+the columns it may have (:data:`OPTIONAL`); :func:`read_table` reads the file in any
+format :func:`siting.data.formats.read_raw` knows, converts the columns, collects
+every bad cell of a file and raises one :class:`~siting.errors.InputError` naming
+file, row and field. Every other column is kept: in a user's candidates and hubs as
+numbers when every filled cell is one, else as text.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from siting.data.formats import read_raw
 from siting.errors import InputError
 
 MONTHS = (
@@ -65,7 +68,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "country": "country",
         "lat": "lat",
         "lon": "lon",
-        "kind": "str",
     },
     "hubs": {
         "hub_id": "id",
@@ -73,7 +75,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "country": "country",
         "lat": "lat",
         "lon": "lon",
-        "population": "positive",
     },
     "backbone_nodes": {
         "node_id": "id",
@@ -133,10 +134,13 @@ CANDIDATE_KINDS = (
     "city",
 )
 
-#: Columns read and checked when a table has them; an ``optional_`` kind may be blank.
+#: Columns a table may have, checked like :data:`SCHEMAS` when present; "text" and an
+#: ``optional_`` kind may be blank. A hub's weight is ``researchers`` (FTE) as given,
+#: else its ``population`` (see :func:`siting.data.dataset.researcher_weights`).
 OPTIONAL: dict[str, dict[str, str]] = {
     "countries": {"land_eur_per_ha": "optional_nonnegative"},
-    "candidates": {"announced_mw": "optional_positive"},
+    "candidates": {"kind": "text", "announced_mw": "optional_positive"},
+    "hubs": {"researchers": "nonnegative", "population": "positive"},
     "closed_plants": {"closed_year": "optional_year"},
     "grid_regions": {
         "lat": "optional_lat",
@@ -148,20 +152,40 @@ OPTIONAL: dict[str, dict[str, str]] = {
     },
 }
 
+#: Groups of optional columns of which a table needs at least one.
+ONE_OF: dict[str, tuple[str, ...]] = {"hubs": ("researchers", "population")}
+#: Optional text columns filled with "" when absent, so later stages may rely on them.
+FILLED = {"candidates": ("kind",)}
+#: Tables whose other columns (a user's own) are read as numbers where each filled
+#: cell is one; the other tables keep such columns as text.
+TYPED_EXTRAS = ("candidates", "hubs")
+
 #: Eurostat geo codes that are not ISO 3166-1 alpha-2.
 EUROSTAT_TO_ISO = {"EL": "GR", "UK": "GB"}
 
 
 def read_table(path: Path, name: str) -> pd.DataFrame:
-    """Read one table (CSV, or GeoJSON for candidates and hubs) and check its schema.
+    """Read one table and check it against its schema.
 
-    Returns the table indexed by its id column (the first column of its schema with kind
-    ``id`` or ``country_id``), with numeric columns as float64.
+    Parameters
+    ----------
+    path
+        A CSV, or any vector file GDAL reads (:func:`siting.data.formats.read_raw`;
+        a GeoPackage of several layers is read at the layer called ``name``).
+    name
+        The table, a key of :data:`SCHEMAS`.
+
+    Returns
+    -------
+    The table indexed by its id column (the first column of its schema with kind
+    ``id`` or ``country_id``): schema and optional columns converted to their kinds
+    (numbers as float64), every other column kept (in :data:`TYPED_EXTRAS` as
+    float64 when each filled cell is a number, else as text).
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found; it should hold the '{name}' table")
-    frame = read_raw(path)
+    frame = read_raw(path, layer=name)
     if frame.empty:
         raise InputError(f"{path}: no rows; the '{name}' table needs at least one")
     schema = SCHEMAS[name]
@@ -171,72 +195,48 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
             f"{path}: missing column(s) {', '.join(missing)}; the '{name}' table needs "
             f"{', '.join(schema)} (see docs/data.md)"
         )
+    group = ONE_OF.get(name, ())
+    if group and not any(column in frame.columns for column in group):
+        raise InputError(
+            f"{path}: missing column: the '{name}' table needs one of "
+            f"{' or '.join(group)} (see docs/data.md)"
+        )
     if "country" in frame.columns:
         frame["country"] = frame["country"].replace(EUROSTAT_TO_ISO)
+    for column in FILLED.get(name, ()):
+        if column not in frame.columns:
+            frame[column] = ""
+    checked = {
+        **schema,
+        **{c: k for c, k in OPTIONAL.get(name, {}).items() if c in frame.columns},
+    }
     problems: list[str] = []
-    for column, kind in schema.items():
+    for column, kind in checked.items():
         frame[column] = _check_column(frame[column], kind, path, column, problems)
-    for column, kind in OPTIONAL.get(name, {}).items():
-        if column in frame.columns:
-            frame[column] = _check_column(frame[column], kind, path, column, problems)
     if problems:
         shown = problems[:20]
         more = len(problems) - len(shown)
         tail = f"\n... and {more} more" if more else ""
         raise InputError("\n".join(shown) + tail)
+    if name in TYPED_EXTRAS:
+        for column in frame.columns.difference(list(checked)):
+            frame[column] = _number_or_text(frame[column])
     id_column = next(
         (c for c, kind in schema.items() if kind in ("id", "country_id")), None
     )
     return frame.set_index(id_column) if id_column else frame
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """Read a CSV or a GeoJSON FeatureCollection of points into a DataFrame of
-    strings (lon/lat become columns), with no schema check."""
-    try:
-        if path.suffix.lower() in (".geojson", ".json"):
-            return _read_point_geojson(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8"
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a valid CSV table ({exc})") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; it needs a header row") from None
-
-
-def _read_point_geojson(path: Path) -> pd.DataFrame:
-    """Read a GeoJSON FeatureCollection of Points; lon/lat become columns."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"
-        ) from None
-    features = document.get("features") if isinstance(document, dict) else None
-    if not isinstance(features, list):
-        raise InputError(
-            f"{path}: not a GeoJSON FeatureCollection (no 'features' list)"
-        )
-    rows = []
-    for number, feature in enumerate(features, start=1):
-        geometry = (feature or {}).get("geometry") or {}
-        coords = geometry.get("coordinates")
-        if (
-            geometry.get("type") != "Point"
-            or not isinstance(coords, list)
-            or len(coords) < 2
-        ):
-            raise InputError(
-                f"{path}: feature {number}: field 'geometry': needs a Point with "
-                "[lon, lat] coordinates"
-            )
-        properties = dict(feature.get("properties") or {})
-        properties["lon"], properties["lat"] = coords[0], coords[1]
-        rows.append({k: "" if v is None else str(v) for k, v in properties.items()})
-    return pd.DataFrame(rows, dtype=str)
+def _number_or_text(values: pd.Series) -> pd.Series:
+    """A column of a table's own: float64 when every filled cell is a finite number
+    (empty cells NaN), else the text as given."""
+    text = values.astype(str).str.strip()
+    filled = text != ""
+    numbers = pd.to_numeric(text.where(filled), errors="coerce").astype("float64")
+    finite = np.isfinite(numbers.to_numpy())
+    if filled.any() and bool((finite | ~filled.to_numpy()).all()):
+        return numbers
+    return values
 
 
 _RANGES = {
@@ -254,6 +254,7 @@ _COLUMN_RANGES = {
     "carbon_g_per_kwh": (0.0, 1500.0),
     "water_stress": (0.0, 5.0),
     "researchers_fte": (0.0, 2e6),
+    "researchers": (0.0, 2e6),
     "population": (0.0, 2e7),
     "capacity_mw": (0.0, 2e4),
     "voltage_kv": (100.0, 1000.0),
@@ -279,6 +280,8 @@ def _check_column(
                 f"(got {text.iloc[row]!r})"
             )
 
+    if kind == "text":
+        return text
     if kind in ("id", "country_id", "str", "country"):
         bad(text == "", "empty; fill it in")
         if kind in ("id", "country_id"):

@@ -7,6 +7,10 @@
   interrupted run leaves either the previous outputs or the new ones, never a mix;
 - :func:`csv_text`, :func:`json_text` and :func:`png_bytes` render tables, documents
   and figures the same way everywhere.
+
+Files and folders get the modes a plain ``open`` or ``mkdir`` would give them
+(0666 and 0777 less the user's umask, :func:`follow_umask`), not the private 0600 and
+0700 of the temporary files they are made from.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_out_dir",
     "csv_text",
+    "follow_umask",
     "json_text",
     "png_bytes",
     "staged_folder",
@@ -82,6 +87,7 @@ def staged_folder(out_dir: Path, *, force: bool) -> Iterator[Path]:
         )
     )
     try:
+        follow_umask(staging)
         yield staging
         _replace_dir(staging, out_dir)
     except BaseException:
@@ -137,12 +143,27 @@ def png_bytes(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def follow_umask(path: Path) -> None:
+    """Give ``path`` the mode ``open``/``mkdir`` would: 0666 for a file and 0777 for
+    a folder, less the process's umask."""
+    full = 0o777 if Path(path).is_dir() else 0o666
+    os.chmod(path, full & ~current_umask())
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        follow_umask(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

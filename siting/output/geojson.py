@@ -1,23 +1,43 @@
-"""The GeoJSON layers of a run: candidates, hubs and hub-to-site links.
+"""The vector layers of a run, candidates, hubs and hub-to-site links, and their files.
 
-RFC 7946 FeatureCollections of WGS84 points and lines, coordinates ``[lon, lat]``
-rounded to 6 decimals (about 0.1 m), every property named with its unit.
+:func:`site_layer`, :func:`hub_layer` and :func:`link_layer` are GeoDataFrames in
+EPSG:4326 with the id as the first column, the declared columns in a fixed order
+(:data:`SITE_PROPERTIES`, :data:`HUB_PROPERTIES`) and then every other column of the
+tables, so columns of a user's own files and new layers are carried along.
+:func:`write_geojson` and :func:`write_geopackage` write them through pyogrio (GDAL):
+
+- GeoJSON as RFC 7946 (WGS84, ``[lon, lat]``), coordinates to 6 decimals (about
+  0.1 m), other numbers to the 12 significant digits of :mod:`siting.encode`, no
+  bounding boxes, so the same run gives the same bytes;
+- a GeoPackage with the three layers, its ``last_change`` timestamps fixed
+  (:data:`GPKG_TIMESTAMP`) for the same reason.
+
+JSON has no infinity and GDAL would drop such a value silently, so an infinite number
+is written as null (no layer column holds one today).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from siting.encode import dumps
-from siting.geo import haversine_km
+from siting.data.dataset import points
+from siting.encode import DIGITS
 from siting.layers.table import COST_PARTS
+from siting.output.files import follow_umask
 
-#: Columns of every candidate written to ``sites.geojson``, with units in the names.
+#: Declared columns of ``sites.geojson``, first and in this order, units in the names.
 SITE_PROPERTIES = (
     "site_id",
     "name",
+    "description",
     "country",
     "kind",
     "selected",
@@ -48,8 +68,7 @@ SITE_PROPERTIES = (
     "researchers_served",
     "mean_rtt_ms",
 )
-
-#: Columns of every hub written to ``hubs.geojson``.
+#: Declared columns of ``hubs.geojson``, first and in this order.
 HUB_PROPERTIES = (
     "hub_id",
     "name",
@@ -60,82 +79,119 @@ HUB_PROPERTIES = (
     "site_name",
     "rtt_ms",
 )
+#: Columns of ``links.geojson``.
+LINK_PROPERTIES = ("hub_id", "site_id", "researchers", "rtt_ms", "distance_km")
+#: Layer options of GDAL's GeoJSON driver that make the output RFC 7946 and stable.
+GEOJSON_OPTIONS = {
+    "RFC7946": "YES",
+    "COORDINATE_PRECISION": "6",
+    "SIGNIFICANT_FIGURES": str(DIGITS),
+    "WRITE_BBOX": "NO",
+    "WRITE_NAME": "NO",
+}
+#: The ``last_change`` written into a GeoPackage, fixed so that its bytes repeat.
+GPKG_TIMESTAMP = "1970-01-01T00:00:00.000Z"
 
 
-def sites_geojson(
+def site_layer(
     sites: pd.DataFrame, properties: tuple[str, ...] = SITE_PROPERTIES
-) -> dict[str, Any]:
-    """Every candidate as an RFC 7946 FeatureCollection of Points ([lon, lat])."""
-    table = sites.reset_index()
-    features = []
-    for row in table.to_dict(orient="records"):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
-                },
-                "properties": {key: row.get(key) for key in properties},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+) -> gpd.GeoDataFrame:
+    """Every candidate as points: ``properties`` (those present) first, then every
+    other column of ``sites`` but ``lat`` and ``lon`` (they are the geometry)."""
+    return _layer(sites.rename_axis("site_id"), properties)
 
 
-def hubs_geojson(hubs: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
-    """Every hub as Points ([lon, lat]) with its researchers (FTE), assigned site and
-    RTT to it (ms)."""
-    table = hubs.reset_index()
-    table["site_name"] = table["site_id"].map(sites["name"])
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
-            },
-            "properties": {key: row.get(key) for key in HUB_PROPERTIES},
-        }
-        for row in table.to_dict(orient="records")
-    ]
-    return {"type": "FeatureCollection", "features": features}
+def hub_layer(hubs: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Every hub as points with its researchers (FTE), assigned site (id and name)
+    and RTT to it (ms), then its other columns."""
+    hubs = hubs.rename_axis("hub_id").copy()
+    hubs["site_name"] = hubs["site_id"].map(sites["name"])
+    return _layer(hubs, HUB_PROPERTIES)
 
 
-def links_geojson(hubs: pd.DataFrame, sites: pd.DataFrame) -> dict[str, Any]:
-    """A LineString from each hub to its assigned site ([lon, lat] pairs), with the
-    hub's researchers (FTE), the RTT (ms) and the great-circle distance (km)."""
-    site = sites.loc[hubs["site_id"]]
-    km = haversine_km(
-        hubs["lat"].to_numpy(float),
-        hubs["lon"].to_numpy(float),
-        site["lat"].to_numpy(float),
-        site["lon"].to_numpy(float),
+def link_layer(links: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """:attr:`siting.result.Result.links` as a layer: a line from each hub to its
+    site with ``researchers`` (FTE), ``rtt_ms`` and ``distance_km``."""
+    return _layer(links.rename_axis("hub_id"), LINK_PROPERTIES)
+
+
+def write_geojson(layer: gpd.GeoDataFrame, path: Path) -> None:
+    """Write ``layer`` as an RFC 7946 GeoJSON file (see the module docstring)."""
+    import pyogrio
+
+    pyogrio.write_dataframe(
+        _writable(layer), path, driver="GeoJSON", layer_options=GEOJSON_OPTIONS
     )
-    features = []
-    for position, (hub_id, row) in enumerate(hubs.iterrows()):
-        target = site.iloc[position]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [
-                        [round(row["lon"], 6), round(row["lat"], 6)],
-                        [round(target["lon"], 6), round(target["lat"], 6)],
-                    ],
-                },
-                "properties": {
-                    "hub_id": hub_id,
-                    "site_id": row["site_id"],
-                    "researchers": row["researchers"],
-                    "rtt_ms": row["rtt_ms"],
-                    "distance_km": km[position],
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
 
 
-def geojson_text(document: dict[str, Any]) -> str:
-    """A GeoJSON or JSON document as text (:func:`siting.encode.dumps`)."""
-    return dumps(document)
+def write_geojson_atomic(layer: gpd.GeoDataFrame, path: Path) -> None:
+    """:func:`write_geojson` through a temporary file beside ``path`` and a rename,
+    so ``path`` is never half written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".geojson", dir=path.parent
+    )
+    os.close(handle)
+    try:
+        os.unlink(temporary)
+        write_geojson(layer, Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_geopackage(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    """Write each layer (name -> GeoDataFrame) into one GeoPackage at ``path``."""
+    import pyogrio
+
+    with _gdal_option("OGR_CURRENT_DATE", GPKG_TIMESTAMP):
+        for position, (name, layer) in enumerate(layers.items()):
+            pyogrio.write_dataframe(
+                _writable(layer),
+                path,
+                layer=name,
+                driver="GPKG",
+                append=position > 0,
+            )
+    follow_umask(Path(path))  # SQLite creates its files 0644 whatever the umask
+
+
+def _layer(table: pd.DataFrame, properties: tuple[str, ...]) -> gpd.GeoDataFrame:
+    if not isinstance(table, gpd.GeoDataFrame):
+        table = points(table)
+    frame = table.reset_index()
+    geometry = frame.geometry.name
+    declared = [c for c in properties if c in frame.columns]
+    rest = [
+        c
+        for c in frame.columns
+        if c not in declared and c not in ("lat", "lon", geometry)
+    ]
+    return gpd.GeoDataFrame(
+        frame[[*declared, *rest]], geometry=frame.geometry, crs=frame.crs
+    )
+
+
+def _writable(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy with infinite numbers as NaN (written as null), see the docstring."""
+    layer = layer.copy()
+    for column in layer.columns:
+        values = layer[column]
+        if values.dtype.kind == "f" and np.isinf(values.to_numpy()).any():
+            layer[column] = values.where(np.isfinite(values.to_numpy()))
+    return layer
+
+
+@contextmanager
+def _gdal_option(name: str, value: str) -> Iterator[None]:
+    """Set a GDAL configuration option for the block, then restore it."""
+    import pyogrio
+
+    before = pyogrio.get_gdal_config_option(name)
+    pyogrio.set_gdal_config_options({name: value})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({name: before})

@@ -1,6 +1,10 @@
 """The plots of a run (cost breakdown, latency distribution, static map) and of a
 Pareto front, drawn with matplotlib's object API (Agg, no pyplot state).
 
+Each part of the cost has its own colour and hatch (:data:`PART_STYLES`, in the order
+of :data:`~siting.layers.table.COST_PARTS`, so a part added later gets the next
+style). Maps are framed on the run's countries (:func:`frame_bounds`).
+
 matplotlib is imported inside the drawing functions, so modules that import this one
 pay nothing until a plot is drawn.
 """
@@ -20,6 +24,7 @@ import pandas as pd
 from siting.data import data_dir
 from siting.data.outlines import OUTLINES_FILE
 from siting.layers.table import COST_PARTS
+from siting.output.figures import short_name
 from siting.result import Result
 
 if TYPE_CHECKING:
@@ -27,19 +32,29 @@ if TYPE_CHECKING:
 
 #: Plot files written beside ``report.md``.
 PLOTS = {
-    "cost_breakdown.png": "Annual cost of each chosen site by layer",
+    "cost_breakdown.png": "Annual cost of each chosen site by part",
     "latency.png": "Round-trip time from the research hubs to their sites",
     "map.png": "Chosen sites and candidates",
 }
 #: Tolerance for simplifying the country outlines for drawing, degrees.
 OUTLINE_TOLERANCE_DEG = 0.01
-_LAYER_COLOURS = {
-    "energy": "#e0a030",
-    "grid": "#6a5acd",
-    "cooling": "#3a9ad9",
-    "connectivity": "#5aaa5a",
-    "capex": "#b05050",
-}
+#: Colour and hatch of each cost part, in the order of COST_PARTS (Okabe-Ito colours,
+#: told apart by colour-blind readers and, through the hatches, in grey print).
+PART_STYLES = (
+    ("#E69F00", ""),
+    ("#0072B2", "//"),
+    ("#56B4E9", ".."),
+    ("#009E73", "xx"),
+    ("#CC79A7", "\\\\"),
+    ("#D55E00", "++"),
+    ("#F0E442", "--"),
+    ("#999999", "oo"),
+)
+#: A polygon of a country smaller than this share of the country's area is left out
+#: of the map's frame (far islands such as the Canaries and the Azores).
+FRAME_MIN_SHARE = 0.01
+#: Margin around the frame, degrees.
+FRAME_MARGIN_DEG = 0.5
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,59 @@ def simplified_outlines(
     )
 
 
+def frame_bounds(result: Result) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` in degrees framing the run's countries.
+
+    The countries are those of the candidates and hubs (the EU-27 with the packaged
+    data), framed by :func:`country_frame` with every chosen site inside.
+    """
+    countries = set(result.sites["country"]) | set(result.hubs["country"])
+    chosen = result.selection
+    return country_frame(
+        simplified_outlines(outlines_path(result)),
+        countries,
+        points=list(zip(chosen["lon"], chosen["lat"], strict=True)),
+        fallback=list(zip(result.sites["lon"], result.sites["lat"], strict=True)),
+    )
+
+
+def country_frame(
+    outlines: tuple[tuple[dict[str, Any], Any], ...],
+    countries: set[str],
+    *,
+    points: list[tuple[float, float]],
+    fallback: list[tuple[float, float]],
+) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` (degrees) around the outlines of ``countries``.
+
+    Of each country only the polygons of at least :data:`FRAME_MIN_SHARE` of its area
+    count (so far islands do not stretch the frame), and every ``(lon, lat)`` of
+    ``points`` is inside too; :data:`FRAME_MARGIN_DEG` is added around. Without an
+    outline of those countries, the frame holds ``fallback`` instead.
+    """
+    boxes = [
+        polygon.bounds
+        for properties, geometry in outlines
+        if properties.get("country") in countries
+        for polygon in getattr(geometry, "geoms", [geometry])
+        if polygon.area >= FRAME_MIN_SHARE * geometry.area
+    ]
+    boxes += [(x, y, x, y) for x, y in (points if boxes else fallback + points)]
+    box = np.asarray(boxes, dtype=float)
+    margin = FRAME_MARGIN_DEG
+    return (
+        float(box[:, 0].min() - margin),
+        float(box[:, 1].min() - margin),
+        float(box[:, 2].max() + margin),
+        float(box[:, 3].max() + margin),
+    )
+
+
+def part_style(position: int) -> tuple[str, str]:
+    """Colour and hatch of the cost part at ``position`` of COST_PARTS."""
+    return PART_STYLES[position % len(PART_STYLES)]
+
+
 def plots(result: Result) -> dict[str, bytes]:
     """The PNG plots by file name (matplotlib, Agg, no pyplot state)."""
     from matplotlib.figure import Figure
@@ -107,9 +175,9 @@ def plots(result: Result) -> dict[str, bytes]:
         ("latency.png", _draw_latency),
         ("map.png", _draw_map),
     ):
-        figure = Figure(figsize=(8, 6 if name == "map.png" else 4), dpi=100)
+        height = {"map.png": 6.0, "cost_breakdown.png": 4.5}.get(name, 4.0)
+        figure = Figure(figsize=(8, height), dpi=100, layout="constrained")
         draw(figure, result)
-        figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         images[name] = buffer.getvalue()
@@ -117,18 +185,50 @@ def plots(result: Result) -> dict[str, bytes]:
 
 
 def _draw_costs(figure: Any, result: Result) -> None:
+    """Stacked bars of each chosen site's cost by part; beside them the same bars
+    without the largest part, so that the small parts can be read too."""
     selection = result.selection
-    ax = figure.add_subplot()
-    labels = [f"{rank}. {site}" for site, rank in selection["rank"].items()]
-    left = np.zeros(len(selection))
-    for layer in COST_PARTS:
-        values = selection[f"{layer}_cost_eur_per_year"].to_numpy(float) / 1e6
-        ax.barh(labels, values, left=left, label=layer, color=_LAYER_COLOURS[layer])
-        left += values
-    ax.invert_yaxis()
-    ax.set_xlabel("annual cost (EUR m/yr)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=4, fontsize="small")
-    ax.set_title(PLOTS["cost_breakdown.png"])
+    labels = [
+        f"{row['rank']}. {short_name(str(row['name']), 24)}"
+        for _, row in selection.iterrows()
+    ]
+    parts = {
+        layer: selection[f"{layer}_cost_eur_per_year"].to_numpy(float) / 1e6
+        for layer in COST_PARTS
+    }
+    largest = max(parts, key=lambda layer: float(parts[layer].sum()))
+    panels = [(None, "all parts")]
+    if len(parts) > 1:
+        panels.append((largest, f"without {largest} (own scale)"))
+    axes = figure.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, (left_out, title) in zip(axes, panels, strict=True):
+        left = np.zeros(len(selection))
+        for position, (layer, values) in enumerate(parts.items()):
+            colour, hatch = part_style(position)
+            ax.barh(
+                labels,
+                0 * values if layer == left_out else values,
+                left=left,
+                label=layer,
+                color=colour,
+                hatch=hatch,
+                edgecolor="white",
+                linewidth=0.8,
+            )
+            left += 0 if layer == left_out else values
+        ax.set_xlabel("annual cost (EUR m/yr)")
+        ax.set_title(title, fontsize="medium")
+    axes[0].invert_yaxis()
+    handles, names = axes[0].get_legend_handles_labels()
+    figure.legend(
+        handles,
+        names,
+        title="cost part",
+        loc="outside lower center",
+        ncols=min(len(parts), 5),
+        fontsize="small",
+    )
+    figure.suptitle(PLOTS["cost_breakdown.png"])
 
 
 def _draw_latency(figure: Any, result: Result) -> None:
@@ -183,7 +283,10 @@ def _draw_map(figure: Any, result: Result) -> None:
             fontweight="bold",
             color="darkred",
         )
-    ax.set_aspect(1 / np.cos(np.radians(sites["lat"].mean())))
+    west, south, east, north = frame_bounds(result)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
     ax.set_title("Chosen sites (red stars, by rank) and candidates (x: excluded)")

@@ -1,42 +1,65 @@
 """The run explained: ``report.md`` and ``report.html`` with their plots.
 
-The report says which sites were chosen and why: the cost of each by layer, the
-researcher-weighted round-trip times, the regret of each chosen site and its best
-single replacement (computed by the run, :mod:`siting.explain`). Plots
-(:mod:`siting.output.plots`) are written as PNG files beside ``report.md`` and
-embedded (base64) in ``report.html``, which therefore stands alone.
+The report says which sites were chosen and why: each by its short name with its
+description, its cost by part and what it needs and emits (the declared columns of
+:mod:`siting.output.figures`, those present), the researcher-weighted round-trip
+times, the regret of each chosen site and its best single replacement (computed by
+the run, :mod:`siting.explain`) and, when a sweep was run, the robustness headline
+(:mod:`siting.output.headline`). Plots (:mod:`siting.output.plots`) are written as
+PNG files beside ``report.md`` and embedded (base64) in ``report.html``, which
+therefore stands alone.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from siting.layers.table import COST_PARTS
+from siting.output.figures import (
+    SITE_FIGURES,
+    cost_figures,
+    description,
+    figure_rows,
+    label,
+    present,
+)
+from siting.output.headline import robustness_blocks
 from siting.output.plots import PLOTS, latency_stats, plots
+from siting.output.render import html_page, markdown
 from siting.result import Result
 
+#: What "rank" means, said wherever the report shows it.
+RANK_MEANING = (
+    "'rank' numbers the chosen sites by the researchers (FTE) they serve, 1 = the "
+    "most; every chosen site belongs to the one optimal portfolio, so the rank is "
+    "not an order of preference."
+)
 
-def write_report(result: Result, folder: Path) -> list[str]:
+
+def write_report(
+    result: Result, folder: Path, *, robustness: dict[str, Any] | None = None
+) -> list[str]:
     """Write ``report.md``, ``report.html`` and the PNG plots into ``folder``.
 
-    Returns the names of the files written.
+    ``robustness`` is the summary of a sweep of the same scenario
+    (:attr:`siting.analysis.Robustness.summary`); its headline is reported when
+    given. Returns the names of the files written.
     """
     folder = Path(folder)
     images = plots(result)
     for name, data in images.items():
         (folder / name).write_bytes(data)
-    blocks = report_blocks(result)
-    (folder / "report.md").write_text(_markdown(blocks), encoding="utf-8")
-    (folder / "report.html").write_text(_html(blocks, images), encoding="utf-8")
+    blocks = report_blocks(result, robustness=robustness)
+    (folder / "report.md").write_text(markdown(blocks), encoding="utf-8")
+    (folder / "report.html").write_text(html_page(blocks, images), encoding="utf-8")
     return ["report.md", "report.html", *images]
 
 
-def report_blocks(result: Result) -> list[tuple[Any, ...]]:
+def report_blocks(
+    result: Result, *, robustness: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     """The report as blocks: ``("h1"|"h2"|"p", text)``, ``("table", header, rows)``
     and ``("img", file name, caption)``; rendered to Markdown and HTML."""
     sites, selection, solution = result.sites, result.selection, result.solution
@@ -45,6 +68,9 @@ def report_blocks(result: Result) -> list[tuple[Any, ...]]:
     lam = result.scenario.objective.latency_eur_per_researcher_ms_year
     stats = latency_stats(result)
     cost_rank = allowed["annual_cost_eur"].rank(method="min")
+    named = {s: [row["rank"], label(s, row)] for s, row in selection.iterrows()}
+    costs = present(selection, cost_figures())
+    needs = present(selection, SITE_FIGURES)
     blocks: list[tuple[Any, ...]] = [
         ("h1", "Where to build the AI gigafactories: siting report"),
         (
@@ -57,41 +83,57 @@ def report_blocks(result: Result) -> list[tuple[Any, ...]]:
             f"EUR {(solution.objective - fixed) / 1e6:,.1f} m/yr at "
             f"EUR {lam:g} per researcher-ms-year.",
         ),
+        *(("p", f"Note: {note}") for note in result.notes),
+        *robustness_blocks(robustness),
         ("h2", "Chosen sites"),
+        ("p", RANK_MEANING),
+        (
+            "table",
+            ["rank", "site", "country", "description"],
+            [
+                [*named[site_id], row["country"], description(row) or "-"]
+                for site_id, row in selection.iterrows()
+            ],
+        ),
+        ("h2", "Annual cost"),
         (
             "p",
-            "Annual cost by layer in EUR m/yr; 'cost rank' is the site's place among "
-            "the allowed candidates ordered by annual cost (1 = cheapest).",
+            "EUR m/yr by part; 'cost rank' is the site's place among the allowed "
+            "candidates ordered by annual cost (1 = cheapest).",
         ),
+        (
+            "table",
+            ["rank", "site", *(f.heading for f in costs), "cost rank"],
+            [
+                [*named[site_id], *cells, f"{cost_rank[site_id]:.0f} of {len(allowed)}"]
+                for site_id, cells in zip(
+                    selection.index, figure_rows(selection, costs), strict=True
+                )
+            ],
+        ),
+        ("img", "cost_breakdown.png", PLOTS["cost_breakdown.png"]),
+        ("h2", "What each chosen site needs and serves"),
         (
             "table",
             [
                 "rank",
                 "site",
-                "country",
-                "annual cost",
-                *COST_PARTS,
-                "cost rank",
-                "PUE",
+                *(f.heading for f in needs),
                 "researchers served (FTE)",
                 "mean RTT (ms)",
             ],
             [
                 [
-                    row["rank"],
-                    f"{row['name']} ({site_id})",
-                    row["country"],
-                    _m(row["annual_cost_eur"]),
-                    *(_m(row[f"{layer}_cost_eur_per_year"]) for layer in COST_PARTS),
-                    f"{cost_rank[site_id]:.0f} of {len(allowed)}",
-                    f"{row['pue']:.2f}",
+                    *named[site_id],
+                    *cells,
                     f"{row['researchers_served']:,.0f}",
                     _ms(row["mean_rtt_ms"]),
                 ]
-                for site_id, row in selection.iterrows()
+                for (site_id, row), cells in zip(
+                    selection.iterrows(), figure_rows(selection, needs), strict=True
+                )
             ],
         ),
-        ("img", "cost_breakdown.png", PLOTS["cost_breakdown.png"]),
         ("h2", "Latency"),
         (
             "p",
@@ -122,10 +164,11 @@ def _regret_blocks(result: Result) -> list[tuple[Any, ...]]:
     explanations = result.explanations
     if explanations is None or explanations.empty:
         return []
-    names = result.sites["name"]
+    sites = result.sites
 
     def replacement(site_ids: str) -> str:
-        return ", ".join(f"{names[s]} ({s})" for s in site_ids.split(";") if s) or "-"
+        chosen = [s for s in site_ids.split(";") if s]
+        return ", ".join(label(s, sites.loc[s]) for s in chosen) or "-"
 
     return [
         ("h2", "Why these sites: what each one is worth"),
@@ -141,7 +184,7 @@ def _regret_blocks(result: Result) -> list[tuple[Any, ...]]:
             ["chosen site", "annual cost", "latency", "regret", "replaced by"],
             [
                 [
-                    f"{names[site_id]} ({site_id})",
+                    label(site_id, sites.loc[site_id]),
                     _m(row["annual_cost_eur"]),
                     _m(row["latency_eur_per_year"]),
                     _m(row["regret_eur_per_year"], sign=True),
@@ -157,7 +200,7 @@ def _alternative_blocks(result: Result) -> list[tuple[Any, ...]]:
     swaps = result.swaps
     if swaps is None or swaps.empty:
         return []
-    names = result.sites["name"]
+    sites = result.sites
     return [
         ("h2", "The next alternatives, one site at a time"),
         (
@@ -180,8 +223,8 @@ def _alternative_blocks(result: Result) -> list[tuple[Any, ...]]:
             ],
             [
                 [
-                    f"{names[row.site_id]} ({row.site_id})",
-                    f"{names[row.alternative]} ({row.alternative})",
+                    label(row.site_id, sites.loc[row.site_id]),
+                    label(row.alternative, sites.loc[row.alternative]),
                     _m(row.delta_eur_per_year, sign=True),
                     _m(row.delta_fixed_eur, sign=True),
                     _m(row.delta_latency_eur, sign=True),
@@ -210,66 +253,3 @@ def _m(eur: float, *, sign: bool = False) -> str:
 
 def _ms(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.1f}"
-
-
-def _markdown(blocks: list[tuple[Any, ...]]) -> str:
-    lines = []
-    for kind, *content in blocks:
-        if kind == "h1":
-            lines += [f"# {content[0]}", ""]
-        elif kind == "h2":
-            lines += [f"## {content[0]}", ""]
-        elif kind == "p":
-            lines += [content[0], ""]
-        elif kind == "img":
-            lines += [f"![{content[1]}]({content[0]})", ""]
-        else:
-            header, rows = content
-            lines.append("| " + " | ".join(header) + " |")
-            lines.append("|" + "---|" * len(header))
-            lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _html(blocks: list[tuple[Any, ...]], images: dict[str, bytes]) -> str:
-    body = []
-    for kind, *content in blocks:
-        if kind in ("h1", "h2"):
-            body.append(f"<{kind}>{html.escape(content[0])}</{kind}>")
-        elif kind == "p":
-            body.append(f"<p>{_inline(content[0])}</p>")
-        elif kind == "img":
-            data = base64.b64encode(images[content[0]]).decode("ascii")
-            body.append(
-                f'<figure><img src="data:image/png;base64,{data}" '
-                f'alt="{html.escape(content[1])}"><figcaption>'
-                f"{html.escape(content[1])}</figcaption></figure>"
-            )
-        else:
-            header, rows = content
-            head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
-            cells = "".join(
-                "<tr>"
-                + "".join(f"<td>{html.escape(str(c))}</td>" for c in row)
-                + "</tr>"
-                for row in rows
-            )
-            body.append(f"<table><tr>{head}</tr>{cells}</table>")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>siting report</title><style>body{font-family:sans-serif;max-width:"
-        "64em;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px"
-        " solid #ccc;padding:.2em .5em;text-align:right}img{max-width:100%}</style>"
-        "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"
-    )
-
-
-def _inline(text: str) -> str:
-    """Markdown's ``**bold**`` and ```code``` as HTML, the rest escaped."""
-    parts = html.escape(text).split("**")
-    text = "".join(p if i % 2 == 0 else f"<b>{p}</b>" for i, p in enumerate(parts))
-    parts = text.split("`")
-    return "".join(
-        p if i % 2 == 0 else f"<code>{p}</code>" for i, p in enumerate(parts)
-    )

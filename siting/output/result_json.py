@@ -81,6 +81,7 @@ def result_document(result: Result) -> dict[str, Any]:
         "scenario": result.scenario.to_dict(),
         "scenario_sha256": result.scenario.sha256,
         "data_sha256": result.data_sha256,
+        "notes": list(result.notes),
         "versions": versions(),
     }
 

@@ -1,8 +1,11 @@
 """``map.html``: an interactive map of a run that works offline (folium and Leaflet).
 
 Candidates are coloured by annual cost, the chosen sites carry their rank, hubs are
-sized by their researchers and joined to their site, and every site has a popup with
-its cost breakdown. The country outlines are the base layer. Leaflet's JavaScript and
+sized by their researchers, and every site has a popup with its short name,
+description and cost breakdown. The hub-to-site links are a layer that is off until
+ticked (hundreds of lines would hide the sites). The map opens framed on the run's
+countries (:func:`siting.output.plots.frame_bounds`: the EU-27 with the packaged
+data). The country outlines are the base layer. Leaflet's JavaScript and
 CSS are inlined from the ``XStatic-Leaflet`` package (its icons as data URIs) instead of
 folium's links to a CDN, and no other library is loaded (folium's popups need jQuery,
 so popups are bound with plain Leaflet), so opening the file makes no request at all.
@@ -30,11 +33,14 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from siting.layers.table import COST_PARTS
-from siting.output.plots import outlines_path, simplified_outlines
+from siting.output.figures import description, label, short_name
+from siting.output.plots import frame_bounds, outlines_path, simplified_outlines
 from siting.result import Result
 
 #: CSS class of the element showing each chosen site's rank (one per chosen site).
 RANK_CLASS = "siting-rank"
+#: Name of the layer of hub-to-site links, off until ticked in the layer list.
+LINKS_LAYER = "hub-to-site links (tick to show)"
 #: Candidate colours from cheapest to dearest (viridis at 0, 1/4, ... 1).
 COST_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 #: Colours of the links, by rank of the site they lead to (repeating).
@@ -90,6 +96,8 @@ def build_map(result: Result, *, online_tiles: bool = False) -> Any:
     _add_candidates(fmap, sites)
     _add_chosen(fmap, selection)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    west, south, east, north = frame_bounds(result)
+    fmap.fit_bounds([[south, west], [north, east]])
     fmap.get_root().html.add_child(folium.Element(_legend(sites)))
     return fmap
 
@@ -108,7 +116,7 @@ def _add_candidates(fmap: Any, sites: pd.DataFrame) -> None:
             "fillOpacity": 0.9,
             "weight": 1,
         }
-        tooltip = f"{row['name']} ({site_id})"
+        tooltip = label(site_id, row)
         popup = _site_popup(site_id, row)
         features.append(_feature(_point(row), style, tooltip, popup))
     _layer("candidates (colour: annual cost)", features).add_to(fmap)
@@ -129,7 +137,7 @@ def _add_chosen(fmap: Any, selection: pd.DataFrame) -> None:
         marker = folium.Marker(
             [row["lat"], row["lon"]],
             icon=icon,
-            tooltip=f"{int(row['rank'])}. {row['name']} ({site_id})",
+            tooltip=f"{int(row['rank'])}. {label(site_id, row)}",
         )
         marker.add_child(_PlainPopup(_site_popup(site_id, row)))
         group.add_child(marker)
@@ -147,9 +155,10 @@ def _add_hubs(fmap: Any, hubs: pd.DataFrame, sites: pd.DataFrame) -> None:
             "fillOpacity": 0.08,
             "weight": 1,
         }
+        site = label(row["site_id"], sites.loc[row["site_id"]])
         tooltip = (
             f"{row['name']} ({hub_id}): {row['researchers']:,.0f} researchers (FTE), "
-            f"{row['rtt_ms']:.1f} ms to {sites.at[row['site_id'], 'name']}"
+            f"{row['rtt_ms']:.1f} ms to {site}"
         )
         features.append(_feature(_point(row), style, tooltip))
     _layer("research hubs (size: researchers)", features).add_to(fmap)
@@ -168,16 +177,20 @@ def _add_links(fmap: Any, hubs: pd.DataFrame, selection: pd.DataFrame) -> None:
             ],
         }
         style = {"color": colour, "weight": 1, "opacity": 0.5}
-        tooltip = f"{row['name']} ({hub_id}) to {site['name']}: {row['rtt_ms']:.1f} ms"
+        tooltip = (
+            f"{row['name']} ({hub_id}) to {label(row['site_id'], site)}: "
+            f"{row['rtt_ms']:.1f} ms"
+        )
         features.append(_feature(geometry, style, tooltip))
-    _layer("hub-to-site links", features).add_to(fmap)
+    _layer(LINKS_LAYER, features, show=False).add_to(fmap)
 
 
-def _layer(name: str, features: list[dict[str, Any]]) -> Any:
+def _layer(name: str, features: list[dict[str, Any]], *, show: bool = True) -> Any:
     """One GeoJSON layer whose features carry their style, tooltip and popup."""
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
+        show=show,
         marker=folium.CircleMarker(),
         style_function=lambda feature: feature["properties"]["style"],
         on_each_feature=JsCode(_BIND_DETAILS),
@@ -199,8 +212,13 @@ def _point(row: pd.Series) -> dict[str, Any]:
 
 
 def _site_popup(site_id: str, row: pd.Series) -> str:
-    """HTML of a site's popup: cost breakdown (EUR m/yr) and key figures."""
-    title = html.escape(f"{row['name']} ({site_id}, {row['country']})")
+    """HTML of a site's popup: name, description, cost breakdown (EUR m/yr) and key
+    figures."""
+    name = short_name(str(row["name"]))
+    title = html.escape(f"{name} ({site_id}, {row['country']})")
+    about = description(row)
+    if about:
+        title += f'<br><span style="font-size:smaller">{html.escape(about)}</span>'
     if row.get("selected"):
         title = f"<b>Chosen, rank {int(row['rank'])}</b><br>{title}"
     lines = [
@@ -250,7 +268,8 @@ def _legend(sites: pd.DataFrame) -> str:
         '<div class="siting-legend">annual cost of a candidate (EUR m/yr)<br>'
         f'<div style="height:10px;background:linear-gradient(to right, {gradient})">'
         f"</div>{costs.min():,.0f} &ndash; {costs.max():,.0f}; grey: excluded<br>"
-        "numbered: chosen sites by rank; dark rings: research hubs</div>"
+        "numbered: chosen sites by rank (1 serves the most researchers); dark "
+        "rings: research hubs; links: tick them in the layer list</div>"
     )
 
 
