@@ -13,6 +13,7 @@ from siting.data.check import CheckReport, check_dataset, summary_lines
 from siting.data.dataset import Dataset, data_dir, files_sha256, load_dataset
 from siting.data.tables import (
     EUROSTAT_TO_ISO,
+    MEASUREMENTS_FILE,
     MONTH_COLUMNS,
     SCHEMAS,
     TABLE_FILES,
@@ -21,6 +22,7 @@ from siting.data.tables import (
 
 __all__ = [
     "EUROSTAT_TO_ISO",
+    "MEASUREMENTS_FILE",
     "MONTH_COLUMNS",
     "SCHEMAS",
     "TABLE_FILES",

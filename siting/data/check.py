@@ -15,7 +15,7 @@ import pandas as pd
 
 from siting.data.dataset import data_dir, load_dataset, table_paths
 from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
-from siting.data.tables import SCHEMAS, read_raw
+from siting.data.tables import MEASUREMENTS_FILE, SCHEMAS, read_raw, read_table
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
@@ -85,6 +85,12 @@ def check_dataset(
             continue
         raw = read_raw(path)
         _check_provenance(raw, name, path, source_ids, report)
+    measurements = directory / MEASUREMENTS_FILE
+    if measurements.is_file():
+        table = read_table(measurements, "latency_measurements")
+        report.rows["latency_measurements"] = len(table)
+        raw = read_raw(measurements)
+        _check_provenance(raw, "latency_measurements", measurements, source_ids, report)
     outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
         report.problems.extend(
@@ -186,7 +192,7 @@ def summary_lines(report: CheckReport) -> list[str]:
     lines = []
     for name, count in report.rows.items():
         flagged = report.assumptions.get(name, 0)
-        lines.append(f"{name:<15} {count:>5} rows, {flagged:>4} assumption(s)")
+        lines.append(f"{name:<20} {count:>5} rows, {flagged:>4} assumption(s)")
     lines.append(
         f"candidate countries: {len(report.countries)} ({' '.join(report.countries)})"
     )

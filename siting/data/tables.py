@@ -43,6 +43,10 @@ TABLE_FILES = {
     "grid_assets": "grid_assets.csv",
 }
 
+#: The measured round-trip times (docs/data.md); not part of a dataset's
+#: :data:`TABLE_FILES` (the optimiser does not read it), read by ``siting latency``.
+MEASUREMENTS_FILE = "latency_measurements.csv"
+
 #: Required columns and their kind: "id", "str", "float", "country", "lat", "lon".
 SCHEMAS: dict[str, dict[str, str]] = {
     "sources": {"id": "id", "title": "str", "publisher": "str", "year": "str"},
@@ -87,6 +91,19 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "lat": "lat",
         "lon": "lon",
         **dict.fromkeys(MONTH_COLUMNS, "temperature"),
+    },
+    "latency_measurements": {
+        "pair_id": "id",
+        "from_name": "str",
+        "from_lat": "lat",
+        "from_lon": "lon",
+        "to_name": "str",
+        "to_lat": "lat",
+        "to_lon": "lon",
+        "rtt_ms": "positive",
+        "statistic": "str",
+        "period": "str",
+        "source_group": "str",
     },
     "grid_assets": {
         "asset_id": "id",
@@ -203,6 +220,7 @@ _COLUMN_RANGES = {
     "researchers_fte": (0.0, 2e6),
     "population": (0.0, 2e7),
     "capacity_mw": (0.0, 2e4),
+    "rtt_ms": (0.0, 1000.0),
 }
 
 
