@@ -124,6 +124,8 @@ def _check_provenance(
     raw: pd.DataFrame, name: str, path: Path, source_ids: set[str], report: CheckReport
 ) -> None:
     mapping = provenance_columns(list(raw.columns), name)
+    # a value column outside the schema (hubs' researchers) brings its own source column
+    mapping |= {c: c for c in raw.columns if c.endswith("_source")}
     flagged = 0
     for value_column, source_column in mapping.items():
         if not source_column:

@@ -25,8 +25,8 @@ from siting.errors import InputError
 class Dataset:
     """All tables of one dataset, each a DataFrame indexed by its id column.
 
-    ``hubs`` carries the derived column ``researchers`` (FTE), see
-    :func:`researcher_weights`.
+    ``hubs`` carries the column ``researchers`` (FTE): the table's own, or derived
+    from population where it has none (:func:`researcher_weights`).
     """
 
     sources: pd.DataFrame
@@ -159,10 +159,16 @@ def load_dataset(
 
 
 def researcher_weights(hubs: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
-    """Researchers (FTE) at each hub: the national figure shared by population.
+    """Researchers (FTE) at each hub.
 
+    The hubs' own ``researchers`` column when the table has one: the packaged hubs
+    carry regional research statistics apportioned to their universities and research
+    centres (docs/data.md, "Researcher weight rule"). A table with only ``population``
+    gets the national figure shared by population:
     ``researchers_j = researchers_fte[c] * population_j / sum(population of c's hubs)``.
     """
+    if "researchers" in hubs.columns:
+        return hubs["researchers"].astype("float64").rename("researchers")
     country_population = hubs.groupby("country")["population"].transform("sum")
     national = hubs["country"].map(countries["researchers_fte"])
     return (national * hubs["population"] / country_population).rename("researchers")

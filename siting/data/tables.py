@@ -116,6 +116,11 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Columns a table may have, checked like the schema's when present.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "hubs": {"researchers": "nonnegative"},
+}
+
 #: Eurostat geo codes that are not ISO 3166-1 alpha-2.
 EUROSTAT_TO_ISO = {"EL": "GR", "UK": "GB"}
 
@@ -142,7 +147,9 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     if "country" in frame.columns:
         frame["country"] = frame["country"].replace(EUROSTAT_TO_ISO)
     problems: list[str] = []
-    for column, kind in schema.items():
+    optional = OPTIONAL_COLUMNS.get(name, {})
+    present = {c: kind for c, kind in optional.items() if c in frame.columns}
+    for column, kind in {**schema, **present}.items():
         frame[column] = _check_column(frame[column], kind, path, column, problems)
     if problems:
         shown = problems[:20]
