@@ -27,12 +27,14 @@ class Result:
     sites
         Every candidate (index ``site_id``) with its layer values, ``annual_cost_eur``
         and breakdown, ``excluded_reason``, ``selected``, ``rank``,
-        ``researchers_served`` and ``mean_rtt_ms``.
+        ``researchers_served`` and ``mean_rtt_ms`` (researcher-weighted mean of the
+        modelled median RTTs, ms).
     hubs
         Every hub (index ``hub_id``) with ``researchers``, assigned ``site_id`` and
-        ``rtt_ms`` to it.
+        ``rtt_ms`` to it (modelled median RTT, ms).
     rtt
-        RTT matrix in ms, index ``hub_id``, columns ``site_id``.
+        Modelled median RTT matrix in ms (docs/network.md), index ``hub_id``, columns
+        ``site_id``.
     problem, solution
         The array problem and the solver's answer.
     data_sha256
