@@ -33,12 +33,13 @@ class Result:
         GeoDataFrame of every candidate (index ``site_id``, points in EPSG:4326) with
         the columns of its file, its layer values, ``annual_cost_eur`` and breakdown,
         ``excluded_reason``, ``selected``, ``rank``, ``researchers_served`` and
-        ``mean_rtt_ms``.
+        ``mean_rtt_ms`` (researcher-weighted mean of the modelled median RTTs, ms).
     hubs
         GeoDataFrame of every hub (index ``hub_id``) with ``researchers``, assigned
-        ``site_id`` and ``rtt_ms`` to it.
+        ``site_id`` and ``rtt_ms`` to it (modelled median RTT, ms).
     rtt
-        RTT matrix in ms, index ``hub_id``, columns ``site_id``.
+        Modelled median RTT matrix in ms (docs/network.md), index ``hub_id``, columns
+        ``site_id``.
     problem, solution
         The array problem and the solver's answer.
     data_sha256

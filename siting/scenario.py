@@ -175,8 +175,9 @@ class Connectivity(_Section):
 
 
 class Network(_Section):
-    """Parameters of the round-trip-time model (see :mod:`siting.network` and
-    ``docs/network.md``; the values and their sources are in ``default.toml``).
+    """Parameters of the round-trip-time model, which predicts the median RTT (see
+    :mod:`siting.network` and ``docs/network.md``; the values and their sources are in
+    ``default.toml``).
 
     Attributes
     ----------
@@ -188,7 +189,8 @@ class Network(_Section):
     hop_delay_ms
         Round-trip delay added per backbone link traversed, ms.
     access_delay_ms
-        Round-trip delay of the metro and access network at each end, ms.
+        Round-trip delay at each end (metro and access network, site fabric, end
+        host), ms.
     access_route_factor
         Access-link route length over great-circle distance to the PoP (>= 1).
     """

@@ -146,9 +146,12 @@ def test_front_of_packaged_subsets_is_the_brute_force_set(
 
 def test_coarse_resolution_misses_only_points_within_it(packaged):
     inputs = _subset(packaged, 6, 3, 2)
-    resolution = 0.05
-    front = pareto_front(inputs, resolution_ms=resolution)
     exact = pareto_front(inputs)
+    # just above the smallest latency step between two adjacent points (the fastest
+    # end is always found, so the last step does not count)
+    steps = -np.diff(exact["mean_rtt_ms"].to_numpy())[:-1]
+    resolution = 1.01 * float(steps.min())
+    front = pareto_front(inputs, resolution_ms=resolution)
     assert len(front) < len(exact)
     assert front.iloc[0]["site_ids"] == exact.iloc[0]["site_ids"]
     assert front.iloc[-1]["site_ids"] == exact.iloc[-1]["site_ids"]

@@ -40,6 +40,24 @@ def test_unknown_source_and_empty_assumption_are_named(tiny_dir, tmp_path):
     assert "power_plants.csv: row 2: field 'source': an assumption needs" in text
 
 
+def test_a_column_source_beside_the_row_source_is_checked(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder, ignore=shutil.ignore_patterns("build"))
+    text = (folder / "hubs.csv").read_text(encoding="utf-8")
+    first = text.splitlines()[1]
+    (folder / "hubs.csv").write_text(
+        text.replace(first, first.rsplit(",", 1)[0] + ",nobody_2020", 1),
+        encoding="utf-8",
+    )
+    _edit(folder / "latency_measurements.csv", "wonderproxy_pings_2020;", "nobody;")
+    report = check_dataset(folder, tolerance_km=TOLERANCE_KM)
+    text = "\n".join(report.problems)
+    assert (
+        "hubs.csv: row 2: field 'researchers_source': source id 'nobody_2020'" in text
+    )
+    assert "latency_measurements.csv: row" in text and "'nobody'" in text
+
+
 def test_point_outside_its_country_and_swapped_coordinates(tiny_dir, tmp_path):
     folder = _copy(tiny_dir, tmp_path)
     # Paris put in Spain's box is far from France; Frankfurt with lat/lon swapped
@@ -66,7 +84,9 @@ def test_packaged_data_passes_the_check():
     assert report.ok, "\n".join(report.problems[:20])
     assert len(report.countries) == 27
     assert report.rows["candidates"] >= 150
-    assert report.rows["hubs"] >= 250
+    # the hub cities of the listed universities and research centres (docs/data.md)
+    assert report.rows["hubs"] >= 180
+    assert report.rows["latency_measurements"] >= 150
     assert report.rows["backbone_nodes"] >= 60
     assert report.rows["backbone_links"] >= 100
     assert report.rows["power_plants"] >= 1000

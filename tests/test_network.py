@@ -21,7 +21,6 @@ from siting.network import (
     pair_rtt,
     rtt_matrix,
     rtt_path,
-    validation_table,
 )
 from siting.scenario import Network, load_scenario
 
@@ -238,26 +237,39 @@ def test_cut_pop_moves_its_users_to_the_next_nearest_pop(graph):
     assert after.rtt_ms > before.rtt_ms
 
 
-def _synthetic_measurements(graph, params) -> pd.DataFrame:
+def _synthetic_measurements(graph, params, groups=("a",)) -> pd.DataFrame:
+    """12 point pairs per source group, RTTs made by the model itself."""
     points = _points(24, 7)
-    pairs = pd.DataFrame(
-        {
-            "pair_id": np.arange(1, 13),
-            "from_name": points.index[:12],
-            "from_lat": points["lat"].to_numpy()[:12],
-            "from_lon": points["lon"].to_numpy()[:12],
-            "to_name": points.index[12:],
-            "to_lat": points["lat"].to_numpy()[12:],
-            "to_lon": points["lon"].to_numpy()[12:],
-        }
-    )
-    pairs["rtt_ms"] = pair_rtt(graph, pairs, params=params)
-    return pairs
+    frames = []
+    for number, group in enumerate(groups):
+        pairs = pd.DataFrame(
+            {
+                "pair_id": np.arange(1, 13) + 12 * number,
+                "from_name": points.index[:12],
+                "from_lat": points["lat"].to_numpy()[:12],
+                "from_lon": points["lon"].to_numpy()[:12],
+                "to_name": points.index[12:],
+                "to_lat": points["lat"].to_numpy()[12:],
+                "to_lon": points["lon"].to_numpy()[12:],
+                "statistic": "median",
+                "period": "synthetic",
+                "source_group": group,
+                "source": "test",
+            }
+        )
+        pairs["rtt_ms"] = pair_rtt(graph, pairs, params=params)
+        frames.append(pairs)
+    return pd.concat(frames, ignore_index=True)
 
 
 def test_calibration_recovers_parameters_that_generated_the_data():
     truth = _scenario_params().model_copy(
-        update={"route_factor": 1.7, "hop_delay_ms": 1.5, "access_delay_ms": 3.0}
+        update={
+            "route_factor": 1.7,
+            "hop_delay_ms": 1.5,
+            "access_delay_ms": 3.0,
+            "access_route_factor": 1.5,
+        }
     )
     graph = backbone_graph(_nodes(), _links(), params=truth)
     measured = _synthetic_measurements(graph, truth)
@@ -265,17 +277,35 @@ def test_calibration_recovers_parameters_that_generated_the_data():
     assert fitted.route_factor == pytest.approx(1.7)
     assert fitted.hop_delay_ms == pytest.approx(1.5)
     assert fitted.access_delay_ms == pytest.approx(3.0)
-    table = validation_table(graph, measured, params=fitted)
-    assert list(table["split"]) == ["calibration", "validation"] * 6
-    np.testing.assert_allclose(table["error_pct"], 0.0, atol=1e-6)
+    assert fitted.access_route_factor == pytest.approx(1.5)
+    refit = backbone_graph(_nodes(), _links(), params=fitted)
+    np.testing.assert_allclose(
+        pair_rtt(refit, measured, params=fitted), measured["rtt_ms"], rtol=1e-9
+    )
+
+
+def test_calibration_ignores_rows_that_are_not_medians():
+    params = _scenario_params()
+    graph = backbone_graph(_nodes(), _links(), params=params)
+    measured = _synthetic_measurements(graph, params)
+    tail = measured.assign(statistic="p95", rtt_ms=measured["rtt_ms"] * 3)
+    both = pd.concat([measured, tail], ignore_index=True)
+    fitted = calibrate(_nodes(), _links(), both, params=params)
+    assert fitted == calibrate(_nodes(), _links(), measured, params=params)
+    with pytest.raises(InputError, match="median"):
+        calibrate(_nodes(), _links(), tail, params=params)
 
 
 def test_measurement_table_is_complete_and_sourced():
     table = pd.read_csv(REPO / "data" / "latency_measurements.csv")
     sources = set(pd.read_csv(REPO / "data" / "sources.csv")["id"])
-    assert len(table) >= 20
     assert table["pair_id"].is_unique
-    assert table["measure"].isin(["min", "median", "avg", "p95"]).all()
+    assert table["statistic"].isin(["median", "p50", "mean"]).all()
+    medians = table[table["statistic"].isin(["median", "p50"])]
+    assert len(medians) >= 150
+    assert medians["source_group"].nunique() >= 3
+    for column in ("period", "source_group", "source"):
+        assert (table[column].astype(str).str.strip() != "").all()
     assert (table["rtt_ms"] > 0).all()
     for column in ("from_lat", "to_lat"):
         assert table[column].between(34, 72).all()
@@ -312,7 +342,7 @@ def data_folder(tmp_path):
     )
     hubs.to_csv(tmp_path / "hubs.csv", index=False)
     graph = backbone_graph(_nodes(), _links(), params=_scenario_params())
-    _synthetic_measurements(graph, _scenario_params()).to_csv(
+    _synthetic_measurements(graph, _scenario_params(), groups=("a", "b")).to_csv(
         tmp_path / "latency_measurements.csv", index=False
     )
     return tmp_path
@@ -326,10 +356,11 @@ def test_cli_prints_rtt_and_path(data_folder):
     params = _scenario_params()
     graph = backbone_graph(_nodes(), _links(), params=params)
     route = rtt_path(graph, (52.37403, 4.88969), (48.2, 16.4), params=params)
-    assert f"{route.rtt_ms:.1f} ms round trip" in result.output
+    assert f"{route.rtt_ms:.1f} ms round trip (modelled median)" in result.output
     result = runner.invoke(latency, [*args, "--json"])
     payload = json.loads(result.output)
     assert payload["rtt_ms"] == pytest.approx(route.rtt_ms)
+    assert payload["statistic"] == "median"
     assert payload["nodes"] == list(route.nodes)
     assert payload["to"]["name"] == "xx-vienna (Vienna)"
 
@@ -349,16 +380,31 @@ def test_cli_cut_link_changes_the_path(data_folder):
     assert cut["nodes"] != ["ams", "fra"] and cut["rtt_ms"] > whole["rtt_ms"]
 
 
-def test_cli_validate_reports_errors_per_split(data_folder):
-    result = CliRunner().invoke(latency, ["--data-dir", str(data_folder), "--validate"])
+def test_cli_validate_prints_the_leave_one_source_out_table(data_folder):
+    args = ["--data-dir", str(data_folder), "--validate"]
+    result = CliRunner().invoke(latency, args)
     assert result.exit_code == 0, result.output
-    assert "median absolute percentage error, calibration: 0.0%" in result.output
-    assert "median absolute percentage error, validation: 0.0%" in result.output
-    result = CliRunner().invoke(
-        latency, ["--data-dir", str(data_folder), "--validate", "--json"]
-    )
-    payload = json.loads(result.output)
-    assert payload["pairs"] == 12 and len(payload["rows"]) == 12
+    lines = [line.split() for line in result.output.splitlines()]
+    rows = [line for line in lines if line and line[0] in ("a", "b")]
+    # two held-out rows, then two in-sample rows; the model made the data: no error
+    assert len(rows) == 4
+    for row in rows:
+        assert row[1] == "12" and row[2:5] == ["0.0", "+0.0", "0.0"]
+    assert rows[0][-1] == rows[1][-1] == "met"
+    payload = json.loads(CliRunner().invoke(latency, [*args, "--json"]).output)
+    assert payload["statistic"] == "median" and payload["pairs"] == 24
+    held_out = {row["source_group"]: row for row in payload["leave_one_source_out"]}
+    assert set(held_out) == {"a", "b"}
+    assert held_out["a"]["model_median_abs_pct"] == pytest.approx(0.0, abs=1e-6)
+    assert held_out["a"]["rule_median_abs_pct"] > 0
+
+
+def test_cli_calibrate_prints_fitted_parameters(data_folder):
+    args = ["--data-dir", str(data_folder), "--calibrate", "--json"]
+    payload = json.loads(CliRunner().invoke(latency, args).output)
+    assert payload["fitted_params"] == _scenario_params().model_dump()
+    result = CliRunner().invoke(latency, [*args[:-1], "--cut-link", "ams:fra"])
+    assert result.exit_code == 2
 
 
 def test_cli_user_errors_exit_2(data_folder):

@@ -19,22 +19,21 @@ if TYPE_CHECKING:
 
     from siting.scenario import Network
 
-MEASUREMENTS_FILE = "latency_measurements.csv"
-
 
 @click.command("latency")
 @click.argument("ends", nargs=-1, metavar="[FROM TO]")
 @click.option(
     "--validate",
     is_flag=True,
-    help=f"Compare the model with the measured RTTs of {MEASUREMENTS_FILE}.",
+    help="Leave-one-source-out validation on the measured median RTTs: for each "
+    "source, calibrate on the others and compare model and rule of thumb on it.",
 )
 @click.option(
     "--calibrate",
     "fit",
     is_flag=True,
-    help="Fit route_factor, hop_delay_ms and access_delay_ms on the calibration rows, "
-    "then validate with the fitted values.",
+    help="Fit route_factor, hop_delay_ms, access_route_factor and access_delay_ms on "
+    "every measured median RTT and print them with the in-sample errors.",
 )
 @click.option(
     "--cut-link",
@@ -61,22 +60,27 @@ def latency(
     as_json: bool,
     **options: Any,
 ) -> None:
-    """Print the modelled RTT (ms) and backbone path from FROM to TO.
+    """Print the modelled median RTT (ms) and backbone path from FROM to TO.
 
     FROM and TO are each "lat,lon" (degrees), a site or hub id, or a site or hub name
     (ids first; your own with --candidates and --hubs, in any format). The
-    network parameters are the scenario's [network] table. With --validate, print
-    model against measurement for every pair of the measurement table and the median
-    absolute percentage error.
+    network parameters are the scenario's [network] table. The model predicts the
+    median round-trip time (docs/network.md). --validate and --calibrate read the
+    measured RTTs of latency_measurements.csv in the data folder.
     """
     if validate or fit:
         if ends:
-            raise click.UsageError("give either FROM TO or --validate, not both")
+            raise click.UsageError("give either FROM TO or --validate/--calibrate")
+        if cut_links or cut_pops:
+            raise click.UsageError(
+                "--cut-link and --cut-pop apply to FROM TO, not to --validate or "
+                "--calibrate"
+            )
     elif len(ends) != 2:
-        raise click.UsageError("give FROM and TO (or --validate)")
-    from siting.data import read_table
+        raise click.UsageError("give FROM and TO (or --validate, --calibrate)")
+    from siting.data import MEASUREMENTS_FILE, read_table
     from siting.data.dataset import table_paths
-    from siting.network import backbone_graph, calibrate, rtt_path, validation_table
+    from siting.network import backbone_graph, rtt_path
 
     try:
         scenario = scenario_from(options)
@@ -88,22 +92,14 @@ def latency(
         params = scenario.network
         nodes = read_table(paths["backbone_nodes"], "backbone_nodes")
         links = read_table(paths["backbone_links"], "backbone_links")
-        removed = [_link(text) for text in cut_links]
         if validate or fit:
-            folder = paths["sources"].parent
-            measurements = _measurements(folder / MEASUREMENTS_FILE)
-            if fit:
-                params = calibrate(nodes, links, measurements, params=params)
-            graph = backbone_graph(
-                nodes,
-                links,
-                params=params,
-                removed_nodes=cut_pops,
-                removed_links=removed,
+            measured = read_table(
+                paths["sources"].parent / MEASUREMENTS_FILE, "latency_measurements"
             )
-            table = validation_table(graph, measurements, params=params)
-            _print_validation(table, params, fitted=fit, as_json=as_json)
+            payload = _evaluate(nodes, links, measured, params, fit=fit)
+            _print_evaluation(payload, as_json=as_json)
             return
+        removed = [_link(text) for text in cut_links]
         graph = backbone_graph(
             nodes, links, params=params, removed_nodes=cut_pops, removed_links=removed
         )
@@ -125,13 +121,17 @@ def latency(
                 "lat": points[1][1][0],
                 "lon": points[1][1][1],
             },
+            "statistic": "median",
             **asdict(route),
             "node_names": [names[n] for n in route.nodes],
             "params": params.model_dump(),
         }
         click.echo(json.dumps(payload, indent=2))
         return
-    click.echo(f"{points[0][0]} -> {points[1][0]}: {route.rtt_ms:.1f} ms round trip")
+    click.echo(
+        f"{points[0][0]} -> {points[1][0]}: {route.rtt_ms:.1f} ms round trip "
+        "(modelled median)"
+    )
     click.echo(
         f"fibre: access {route.access_km[0]:.0f} km + backbone "
         f"{route.backbone_km:.0f} km + access {route.access_km[1]:.0f} km, "
@@ -186,51 +186,98 @@ def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]
     )
 
 
-def _measurements(path: Path) -> pd.DataFrame:
-    import pandas as pd
+def _evaluate(
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    measured: pd.DataFrame,
+    params: Network,
+    *,
+    fit: bool,
+) -> dict[str, Any]:
+    """The figures of --validate (leave one source out) or --calibrate (fit on all)."""
+    from siting.network import (
+        TARGETS,
+        backbone_graph,
+        calibrate,
+        leave_one_source_out,
+        median_pairs,
+        source_table,
+    )
 
-    if not path.is_file():
-        raise InputError(f"{path}: file not found; it holds the measured RTTs")
-    frame = pd.read_csv(path, encoding="utf-8")
-    needed = ("pair_id", "from_name", "from_lat", "from_lon", "to_name", "to_lat")
-    missing = [c for c in (*needed, "to_lon", "rtt_ms") if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame
-
-
-def _print_validation(
-    table: pd.DataFrame, params: Network, *, fitted: bool, as_json: bool
-) -> None:
-    errors = table["error_pct"].abs()
-    summary = {
-        "median_abs_pct_error": {
-            split: float(errors[table["split"] == split].median())
-            for split in ("calibration", "validation")
-        }
-        | {"all": float(errors.median())},
-        "pairs": len(table),
-        "params": params.model_dump(),
-        "fitted": fitted,
+    rows = median_pairs(measured)
+    payload: dict[str, Any] = {
+        "statistic": "median",
+        "pairs": len(rows),
+        "pairs_not_median": len(measured) - len(rows),
+        "rule_of_thumb": "rtt = 2 * 2.1 * great-circle km * fibre_us_per_km / 1000",
     }
+    if fit:
+        params = calibrate(nodes, links, rows, params=params)
+        payload["fitted_params"] = params.model_dump()
+    else:
+        folds = leave_one_source_out(nodes, links, rows, params=params)
+        payload["targets"] = asdict(TARGETS)
+        payload["leave_one_source_out"] = _records(folds)
+        payload["params"] = params.model_dump()
+    graph = backbone_graph(nodes, links, params=params)
+    payload["in_sample"] = _records(source_table(graph, rows, params=params))
+    return payload
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {"source_group": group, **row}
+        for group, row in table.to_dict(orient="index").items()
+    ]
+
+
+def _print_evaluation(payload: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
-        rows = table.reset_index().to_dict(orient="records")
-        click.echo(json.dumps({**summary, "rows": rows}, indent=2))
+        click.echo(json.dumps(payload, indent=2, default=_plain))
         return
     click.echo(
-        f"{'pair':>4}  {'from':<18} {'to':<18} {'measured':>8} {'model':>7} "
-        f"{'error':>7}  split"
+        f"{payload['pairs']} measured median RTTs "
+        f"({payload['pairs_not_median']} rows with another statistic not used); "
+        f"rule of thumb: {payload['rule_of_thumb']}"
     )
-    for pair_id, row in table.iterrows():
+    if "leave_one_source_out" in payload:
+        targets = payload["targets"]
         click.echo(
-            f"{pair_id:>4}  {row['from_name']:<18.18} {row['to_name']:<18.18} "
-            f"{row['measured_ms']:>6.1f}ms {row['model_ms']:>5.1f}ms "
-            f"{row['error_pct']:>+6.1f}%  {row['split']}"
+            "\nleave one source out (calibrated on the other sources; errors in %, "
+            f"targets: median |error| <= {targets['median_abs_pct']:g}, "
+            f"|median error| <= {targets['median_signed_pct']:g}, better than the rule)"
         )
-    label = "fitted" if fitted else "scenario"
+        _print_rows(payload["leave_one_source_out"], verdict=True)
+        click.echo("\nin sample, the scenario's parameters:")
+    else:
+        fitted = payload["fitted_params"]
+        click.echo(
+            "fitted on every median pair: "
+            + ", ".join(f"{k} = {v:g}" for k, v in fitted.items())
+        )
+        click.echo("\nin sample, the fitted parameters:")
+    _print_rows(payload["in_sample"], verdict=False)
+
+
+def _print_rows(rows: list[dict[str, Any]], *, verdict: bool) -> None:
     click.echo(
-        f"parameters ({label}): "
-        + ", ".join(f"{k}={v:g}" for k, v in params.model_dump().items())
+        f"{'source':<15} {'pairs':>5}   {'model: |err| med':>16} {'err med':>7} "
+        f"{'|err| p90':>9}   {'rule: |err| med':>15} {'err med':>7} {'|err| p90':>9}"
+        + ("   targets" if verdict else "")
     )
-    for split, value in summary["median_abs_pct_error"].items():
-        click.echo(f"median absolute percentage error, {split}: {value:.1f}%")
+    for row in rows:
+        figures = [
+            f"{row[f'{who}_median_abs_pct']:>{width}.1f} "
+            f"{row[f'{who}_median_signed_pct']:>+7.1f} "
+            f"{row[f'{who}_p90_abs_pct']:>9.1f}"
+            for who, width in (("model", 16), ("rule", 15))
+        ]
+        line = f"{row['source_group']:<15} {row['pairs']:>5}   " + "   ".join(figures)
+        if verdict:
+            line += "   " + ("met" if row["meets_targets"] else "not met")
+        click.echo(line)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars for json.dumps."""
+    return value.item()

@@ -138,7 +138,8 @@ def _print_summary(result: Result, written: list[Path]) -> None:
     console.print(table)
     console.print(
         f"objective EUR {solution.objective / 1e6:,.1f} m/yr, gap {solution.gap:.2%}, "
-        f"researcher-weighted mean RTT {result.mean_rtt_ms:.1f} ms, "
+        f"researcher-weighted mean RTT {result.mean_rtt_ms:.1f} ms (modelled "
+        "median round trips), "
         f"solved in {solution.runtime_s:.2f} s by {solution.solver}"
     )
     console.print("wrote " + ", ".join(str(path) for path in written))

@@ -14,6 +14,7 @@ from siting.data.dataset import Dataset, data_dir, files_sha256, load_dataset
 from siting.data.tables import (
     CANDIDATE_KINDS,
     EUROSTAT_TO_ISO,
+    MEASUREMENTS_FILE,
     MONTH_COLUMNS,
     SCHEMAS,
     TABLE_FILES,
@@ -23,6 +24,7 @@ from siting.data.tables import (
 __all__ = [
     "CANDIDATE_KINDS",
     "EUROSTAT_TO_ISO",
+    "MEASUREMENTS_FILE",
     "MONTH_COLUMNS",
     "SCHEMAS",
     "TABLE_FILES",

@@ -16,7 +16,13 @@ import pandas as pd
 from siting.data.dataset import data_dir, load_dataset, table_paths
 from siting.data.formats import read_raw
 from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
-from siting.data.tables import CANDIDATE_KINDS, OPTIONAL, SCHEMAS
+from siting.data.tables import (
+    CANDIDATE_KINDS,
+    MEASUREMENTS_FILE,
+    OPTIONAL,
+    SCHEMAS,
+    read_table,
+)
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
@@ -95,6 +101,12 @@ def check_dataset(
             continue
         raw = read_raw(path, layer=name)
         _check_provenance(raw, name, path, source_ids, report)
+    measurements = directory / MEASUREMENTS_FILE
+    if measurements.is_file():
+        table = read_table(measurements, "latency_measurements")
+        report.rows["latency_measurements"] = len(table)
+        raw = read_raw(measurements)
+        _check_provenance(raw, "latency_measurements", measurements, source_ids, report)
     outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
         report.problems.extend(
@@ -142,6 +154,8 @@ def _check_provenance(
     raw: pd.DataFrame, name: str, path: Path, source_ids: set[str], report: CheckReport
 ) -> None:
     mapping = provenance_columns(list(raw.columns), name)
+    # a value column outside the schema (hubs' researchers) brings its own source column
+    mapping |= {c: c for c in raw.columns if c.endswith("_source")}
     flagged = 0
     for value_column, source_column in mapping.items():
         if not source_column:
@@ -234,7 +248,7 @@ def summary_lines(report: CheckReport) -> list[str]:
     lines = []
     for name, count in report.rows.items():
         flagged = report.assumptions.get(name, 0)
-        lines.append(f"{name:<15} {count:>5} rows, {flagged:>4} assumption(s)")
+        lines.append(f"{name:<20} {count:>5} rows, {flagged:>4} assumption(s)")
     lines.append(
         f"candidate countries: {len(report.countries)} ({' '.join(report.countries)})"
     )

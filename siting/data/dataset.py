@@ -195,12 +195,18 @@ def points(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def researcher_weights(hubs: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
-    """Researchers (FTE) at each hub: the national figure shared by population.
+    """Researchers (FTE) at each hub.
 
+    The hubs' own ``researchers`` column when the table has one: the packaged hubs
+    carry regional research statistics apportioned to their universities and research
+    centres (docs/data.md, "Researcher weight rule"). A table with only ``population``
+    gets the national figure shared by population:
     ``researchers_j = researchers_fte[c] * population_j / sum(population of c's hubs)``.
     :func:`load_dataset` uses it only for a hubs table without a ``researchers``
     column; a given ``researchers`` column is used as it is.
     """
+    if "researchers" in hubs.columns:
+        return hubs["researchers"].astype("float64").rename("researchers")
     country_population = hubs.groupby("country")["population"].transform("sum")
     national = hubs["country"].map(countries["researchers_fte"])
     return (national * hubs["population"] / country_population).rename("researchers")

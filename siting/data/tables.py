@@ -49,6 +49,10 @@ TABLE_FILES = {
     "grid_regions": "grid_regions.csv",
 }
 
+#: The measured round-trip times (docs/data.md); not part of a dataset's
+#: :data:`TABLE_FILES` (the optimiser does not read it), read by ``siting latency``.
+MEASUREMENTS_FILE = "latency_measurements.csv"
+
 #: Required columns and their kind: "id", "str", "float", "country", "lat", "lon".
 SCHEMAS: dict[str, dict[str, str]] = {
     "sources": {"id": "id", "title": "str", "publisher": "str", "year": "str"},
@@ -92,6 +96,19 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "lat": "lat",
         "lon": "lon",
         **dict.fromkeys(MONTH_COLUMNS, "temperature"),
+    },
+    "latency_measurements": {
+        "pair_id": "id",
+        "from_name": "str",
+        "from_lat": "lat",
+        "from_lon": "lon",
+        "to_name": "str",
+        "to_lat": "lat",
+        "to_lon": "lon",
+        "rtt_ms": "positive",
+        "statistic": "str",
+        "period": "str",
+        "source_group": "str",
     },
     "power_plants": {
         "asset_id": "id",
@@ -264,6 +281,7 @@ _COLUMN_RANGES = {
     "capex_eur_per_mw_it": (1e6, 5e7),
     "land_eur_per_ha": (0.0, 1e8),
     "announced_mw": (0.0, 1e4),
+    "rtt_ms": (0.0, 1000.0),
 }
 
 

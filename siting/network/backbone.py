@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from siting.errors import InputError
 from siting.geo import haversine_km
@@ -243,20 +245,6 @@ def rtt_path(
     )
 
 
-def pair_rtt(graph: nx.Graph, pairs: pd.DataFrame, *, params: Network) -> np.ndarray:
-    """Modelled RTT (ms) of point pairs, row by row.
-
-    ``pairs`` has columns ``from_lat``, ``from_lon``, ``to_lat``, ``to_lon`` (degrees);
-    the result has one RTT per row.
-    """
-    _require(pairs, ("from_lat", "from_lon", "to_lat", "to_lon"), "pairs")
-    core = _core(graph)
-    pop_a, ms_a = _attach(graph, core, pairs["from_lat"], pairs["from_lon"], params)
-    pop_b, ms_b = _attach(graph, core, pairs["to_lat"], pairs["to_lon"], params)
-    pop_rtt = _pop_rtt(graph, core, np.unique(pop_a), params)
-    return pop_rtt[pop_a, pop_b] + ms_a + ms_b
-
-
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -303,24 +291,38 @@ def _pop_rtt(
 ) -> np.ndarray:
     """RTT (ms) between core PoPs: rows ``sources`` (positions in ``core``) are filled
     by one Dijkstra run each, other rows are NaN."""
+    return _pop_rtt_from_edges(_core_edges(graph, core), len(core), sources, params)
+
+
+def _core_edges(graph: nx.Graph, core: list[str]) -> tuple[np.ndarray, ...]:
+    """The links between core PoPs: positions in ``core`` of both ends, length km."""
     position = {node: i for i, node in enumerate(core)}
-    rtt = np.full((len(core), len(core)), np.nan)
-    weight = _edge_ms(params)
-    for i in sources:
-        lengths = nx.single_source_dijkstra_path_length(graph, core[i], weight=weight)
-        for node, ms in lengths.items():
-            rtt[i, position[node]] = ms
+    edges = [
+        (position[u], position[v], km)
+        for u, v, km in graph.edges(data="length_km")
+        if u in position
+    ]
+    return tuple(np.array(column) for column in zip(*edges, strict=True))
+
+
+def _pop_rtt_from_edges(
+    edges: tuple[np.ndarray, ...], size: int, sources: np.ndarray, params: Network
+) -> np.ndarray:
+    """:func:`_pop_rtt` from the arrays of :func:`_core_edges` (scipy's Dijkstra
+    from all ``sources`` at once)."""
+    rows, cols, length_km = edges
+    weight_ms = length_km * (2 * params.fibre_us_per_km / 1000) + params.hop_delay_ms
+    adjacency = csr_matrix((weight_ms, (rows, cols)), shape=(size, size))
+    rtt = np.full((size, size), np.nan)
+    if len(sources):
+        rtt[sources] = dijkstra(adjacency, directed=False, indices=sources)
     return rtt
 
 
-def _attach(
-    graph: nx.Graph,
-    core: list[str],
-    lat: pd.Series,
-    lon: pd.Series,
-    params: Network,
+def _nearest_pop(
+    graph: nx.Graph, core: list[str], lat: pd.Series, lon: pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Position in ``core`` of each point's nearest PoP, and its access RTT in ms."""
+    """Position in ``core`` of each point's nearest PoP, and its distance in km."""
     pop_lat = np.array([graph.nodes[n]["lat"] for n in core])
     pop_lon = np.array([graph.nodes[n]["lon"] for n in core])
     lat = lat.to_numpy(dtype="float64")
@@ -332,6 +334,18 @@ def _attach(
         d = haversine_km(lat[block, None], lon[block, None], pop_lat, pop_lon)
         nearest[block] = np.argmin(d, axis=1)
         distance[block] = d[np.arange(d.shape[0]), nearest[block]]
+    return nearest, distance
+
+
+def _attach(
+    graph: nx.Graph,
+    core: list[str],
+    lat: pd.Series,
+    lon: pd.Series,
+    params: Network,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``core`` of each point's nearest PoP, and its access RTT in ms."""
+    nearest, distance = _nearest_pop(graph, core, lat, lon)
     access_ms = (
         2 * params.fibre_us_per_km * params.access_route_factor * distance / 1000
         + params.access_delay_ms

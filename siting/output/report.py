@@ -141,7 +141,8 @@ def report_blocks(
             f"{len(result.hubs)} hubs, each served by its nearest chosen site: mean "
             f"{stats.mean_ms:.1f} ms, median {stats.median_ms:.1f} ms, 95th "
             f"percentile {stats.p95_ms:.1f} ms, worst hub {stats.max_ms:.1f} ms "
-            "round trip (researcher-weighted).",
+            "round trip (researcher-weighted). Each hub's RTT is the network model's "
+            "median round-trip time (docs/network.md), not a tail value.",
         ),
         ("img", "latency.png", PLOTS["latency.png"]),
         *_regret_blocks(result),
