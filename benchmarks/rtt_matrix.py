@@ -30,7 +30,8 @@ import pandas as pd
 from siting.data import data_dir, read_table
 from siting.geo import haversine_km
 from siting.network import backbone_graph, rtt_matrix
-from siting.scenario import Network, load_scenario
+from siting.scenario import load_scenario
+from siting.sections import Network
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def test_zero_uncertainty_gives_the_nominal_portfolio_every_time(tiny_dir):
         data__dir=str(tiny_dir),
         selection__sites=3,
         uncertainty__electricity_price=FIXED,
-        uncertainty__carbon_price={"distribution": "triangular", "spread": 0.0},
+        uncertainty__carbon_adder={"distribution": "triangular", "spread": 0.0},
         uncertainty__pue_overhead={"distribution": "uniform", "spread": 0.0},
         uncertainty__researchers=FIXED,
     )
@@ -76,11 +76,10 @@ def test_factors_follow_the_declared_distributions(inputs):
 
 
 def test_a_sample_changes_exactly_the_declared_inputs(inputs):
-    scenario = inputs.scenario
-    factors = {"carbon_price": 1.5, "pue_overhead": 0.5, "price_FI": 2.0}
-    varied = perturb_scenario(scenario, inputs.dataset.countries, factors)
-    nominal = scenario.energy.carbon_price_eur_per_t
-    assert varied.energy.carbon_price_eur_per_t == pytest.approx(1.5 * nominal)
+    scenario = inputs.scenario.with_overrides({"energy.carbon_adder_eur_per_t": 20.0})
+    factors = {"carbon_adder": 1.5, "pue_overhead": 0.5, "price_SE": 2.0}
+    varied = perturb_scenario(scenario, inputs.dataset, factors)
+    assert varied.energy.carbon_adder_eur_per_t == pytest.approx(30.0)
     liquid = scenario.cooling.liquid
     assert scenario.cooling.technology == "liquid"
     assert varied.cooling.liquid.pue_free == pytest.approx(
@@ -90,9 +89,23 @@ def test_a_sample_changes_exactly_the_declared_inputs(inputs):
         1 + (liquid.pue_mechanical - 1) * 0.5
     )
     assert varied.cooling.air == scenario.cooling.air
-    price = inputs.dataset.countries.loc["FI", "price_eur_per_mwh"]
-    assert varied.country_overrides["FI"].price_eur_per_mwh == pytest.approx(2 * price)
-    assert set(varied.country_overrides) == {"FI"}
+    assert varied.country_overrides == {}  # the band price is not used: untouched
+    # every bidding zone of Sweden, and no other, has its wholesale price doubled
+    zones = inputs.dataset.bidding_zones
+    assert set(varied.zone_overrides) == set(zones.index[zones["country"] == "SE"])
+    for zone, override in varied.zone_overrides.items():
+        nominal = zones.at[zone, "wholesale_eur_per_mwh"]
+        assert override.wholesale_eur_per_mwh == pytest.approx(2 * nominal)
+
+
+def test_with_the_band_basis_a_sample_scales_the_band_price_too(inputs):
+    scenario = inputs.scenario.with_overrides({"energy.price_basis": "band"})
+    varied = perturb_scenario(
+        scenario, inputs.dataset, {"carbon_adder": 1, "pue_overhead": 1, "price_SE": 2}
+    )
+    price = inputs.dataset.countries.loc["SE", "price_eur_per_mwh"]
+    assert varied.country_overrides["SE"].price_eur_per_mwh == pytest.approx(2 * price)
+    assert set(varied.country_overrides) == {"SE"}
 
 
 def test_regrets_and_the_least_worst_regret_portfolio(inputs):

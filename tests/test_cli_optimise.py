@@ -40,6 +40,12 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
     breakdown = document["objective_breakdown_eur_per_year"]
     assert sum(breakdown.values()) == pytest.approx(document["objective_eur_per_year"])
     for site in selected:
+        # the price a very large buyer pays, by its parts
+        parts = ("wholesale", "network", "levies", "taxes")
+        assert site["bidding_zone"]
+        assert sum(site[f"{p}_eur_per_mwh"] for p in parts) == pytest.approx(
+            site["price_eur_per_mwh"]
+        )
         # explanation: forbidding the site and re-optimising costs its regret
         assert site["regret_eur_per_year"] >= 0
         assert site["objective_without_eur_per_year"] == pytest.approx(
@@ -71,7 +77,11 @@ def test_tiny_run_writes_consistent_outputs(tmp_path, tiny_args, tiny_dir):
             "annual_cost_eur",
         ):
             assert isinstance(props[column], float | int), column
-    assert by_id["fi-kajaani"]["properties"]["price_eur_per_mwh"] == 75
+    kajaani = by_id["fi-kajaani"]["properties"]
+    assert kajaani["bidding_zone"] == "FI"
+    # the fixture's zonal price: wholesale 40 + transmission 3 + levies 0 + taxes 0.5
+    assert kajaani["price_eur_per_mwh"] == pytest.approx(43.5)
+    assert kajaani["band_price_eur_per_mwh"] == 75
 
 
 def test_objective_recomputed_from_the_outputs(tmp_path, tiny_args):

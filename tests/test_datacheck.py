@@ -40,6 +40,16 @@ def test_unknown_source_and_empty_assumption_are_named(tiny_dir, tmp_path):
     assert "power_plants.csv: row 2: field 'source': an assumption needs" in text
 
 
+def test_a_zone_outline_without_a_known_source_is_named(tiny_dir, tmp_path):
+    folder = _copy(tiny_dir, tmp_path)
+    _edit(folder / "bidding_zones.geojson", '"source": "fixture"', '"source": "nobody"')
+    report = check_dataset(folder, tolerance_km=TOLERANCE_KM)
+    assert (
+        "bidding_zones.geojson: zone SE1: property 'source': ['nobody']"
+        in "\n".join(report.problems)
+    )
+
+
 def test_a_column_source_beside_the_row_source_is_checked(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(data_dir(), folder, ignore=shutil.ignore_patterns("build"))

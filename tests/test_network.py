@@ -22,7 +22,8 @@ from siting.network import (
     rtt_matrix,
     rtt_path,
 )
-from siting.scenario import Network, load_scenario
+from siting.scenario import load_scenario
+from siting.sections import Network
 
 REPO = Path(__file__).resolve().parent.parent
 PARAMS = Network(

@@ -92,3 +92,19 @@ def test_every_source_cited_in_default_toml_is_in_sources_csv():
     )
     assert cited, "default.toml cites no source"
     assert cited <= known, sorted(cited - known)
+
+
+def test_a_band_price_override_is_refused_when_the_band_is_not_used(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[country_overrides.DE]\nprice_eur_per_mwh = 120\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "country_overrides.DE.price_eur_per_mwh" in message
+    assert "zone_overrides.<zone>.wholesale_eur_per_mwh" in message
+    assert "{" not in message  # names the field, does not dump the scenario
+    path.write_text(
+        '[energy]\nprice_basis = "band"\n'
+        "[country_overrides.DE]\nprice_eur_per_mwh = 120\n"
+    )
+    assert load_scenario(path).country_overrides["DE"].price_eur_per_mwh == 120

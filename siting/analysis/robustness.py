@@ -5,9 +5,10 @@ Each sample draws factors from the scenario's ``[uncertainty]`` distributions (s
 :class:`siting.scenario.Uncertainty`), all up front from one seeded generator, so a
 seed gives the same samples on any cluster and in any task order:
 
-- electricity price: one factor per member state with candidates, on the price after
-  the scenario's ``country_overrides``;
-- carbon price: one factor on ``energy.carbon_price_eur_per_t``;
+- electricity price: one factor per member state with candidates, on the wholesale
+  price of each of its bidding zones and on its band price, after the scenario's
+  overrides;
+- carbon adder: one factor on ``energy.carbon_adder_eur_per_t``;
 - PUE: one factor on the overhead ``PUE - 1`` of the chosen cooling technology (both
   ``pue_free`` and ``pue_mechanical``), the same at every site;
 - researchers: one factor per hub on its FTE (and so on its latency weight).
@@ -31,12 +32,14 @@ import numpy as np
 import pandas as pd
 
 from siting.analysis.sweep import Progress, Sweep, run_sweep
+from siting.data import Dataset
 from siting.errors import InputError
-from siting.layers.table import apply_country_overrides
+from siting.layers.table import apply_country_overrides, apply_zone_overrides
 from siting.output.files import csv_text, json_text, write_folder
 from siting.output.headline import robustness_report
 from siting.run import Inputs, solve, vary
-from siting.scenario import Scenario, Spread
+from siting.scenario import Scenario
+from siting.sections import Spread
 from siting.solve import evaluate
 
 __all__ = ["Robustness", "draw_factors", "robustness", "write_robustness"]
@@ -49,7 +52,7 @@ class Robustness:
     Attributes
     ----------
     factors
-        One row per sample (index ``sample``): ``carbon_price``, ``pue_overhead``,
+        One row per sample (index ``sample``): ``carbon_adder``, ``pue_overhead``,
         ``price_<CC>`` per country and ``researchers_<hub_id>`` per hub.
     samples
         One row per sample: ``status``, ``objective_eur_per_year`` (the sample's
@@ -144,12 +147,12 @@ def draw_factors(inputs: Inputs, samples: int, seed: int) -> pd.DataFrame:
     countries = sorted(inputs.sites["country"].unique())
     hubs = list(inputs.problem.hub_ids)
     price = _draw(streams[0], spec.electricity_price, (samples, len(countries)))
-    carbon = _draw(streams[1], spec.carbon_price, (samples,))
+    carbon = _draw(streams[1], spec.carbon_adder, (samples,))
     pue = _draw(streams[2], spec.pue_overhead, (samples,))
     researchers = _draw(streams[3], spec.researchers, (samples, len(hubs)))
     table = pd.concat(
         [
-            pd.DataFrame({"carbon_price": carbon, "pue_overhead": pue}),
+            pd.DataFrame({"carbon_adder": carbon, "pue_overhead": pue}),
             pd.DataFrame(price, columns=[f"price_{c}" for c in countries]),
             pd.DataFrame(researchers, columns=[f"researchers_{h}" for h in hubs]),
         ],
@@ -175,7 +178,7 @@ def solve_sample(inputs: Inputs, factors: dict[str, float]) -> dict[str, Any]:
     sample's ``fixed_cost`` (EUR/yr per site) and ``weights`` (EUR/ms/yr per hub).
     """
     scenario = inputs.scenario
-    varied = perturb_scenario(scenario, inputs.dataset.countries, factors)
+    varied = perturb_scenario(scenario, inputs.dataset, factors)
     hubs = inputs.dataset.hubs.copy()
     hubs["researchers"] = hubs["researchers"] * np.array(
         [factors[f"researchers_{h}"] for h in hubs.index]
@@ -193,28 +196,46 @@ def solve_sample(inputs: Inputs, factors: dict[str, float]) -> dict[str, Any]:
 
 
 def perturb_scenario(
-    scenario: Scenario, countries: pd.DataFrame, factors: dict[str, float]
+    scenario: Scenario, dataset: Dataset, factors: dict[str, float]
 ) -> Scenario:
-    """The scenario with one sample's price, carbon price and PUE factors applied."""
-    prices = apply_country_overrides(countries, scenario)["price_eur_per_mwh"]
-    overrides = {
+    """The scenario with one sample's electricity price, carbon adder and PUE factors
+    applied: a country's factor scales the wholesale price of each of its bidding
+    zones, and its band price where the scenario prices by band (after the
+    scenario's own overrides)."""
+    prices = apply_country_overrides(dataset.countries, scenario)["price_eur_per_mwh"]
+    zones, _carbon = apply_zone_overrides(
+        dataset.bidding_zones, dataset.carbon_intensity, scenario
+    )
+    countries = {
         code: override.model_dump(exclude_none=True)
         for code, override in scenario.country_overrides.items()
     }
+    zone_values = {
+        zone: override.model_dump(exclude_none=True)
+        for zone, override in scenario.zone_overrides.items()
+    }
     for column, factor in factors.items():
-        if column.startswith("price_"):
-            code = column.removeprefix("price_")
-            overrides.setdefault(code, {})["price_eur_per_mwh"] = (
+        if not column.startswith("price_"):
+            continue
+        code = column.removeprefix("price_")
+        if scenario.energy.price_basis == "band":
+            countries.setdefault(code, {})["price_eur_per_mwh"] = (
                 float(prices[code]) * factor
             )
+        for zone, row in zones.iterrows():
+            if code in str(row["countries"]).split(";"):
+                zone_values.setdefault(str(zone), {})["wholesale_eur_per_mwh"] = (
+                    float(row["wholesale_eur_per_mwh"]) * factor
+                )
     cooling = scenario.cooling
     tech = cooling.selected
     pue = factors["pue_overhead"]
     return scenario.with_overrides(
         {
-            "country_overrides": overrides,
-            "energy.carbon_price_eur_per_t": scenario.energy.carbon_price_eur_per_t
-            * factors["carbon_price"],
+            "country_overrides": countries,
+            "zone_overrides": zone_values,
+            "energy.carbon_adder_eur_per_t": scenario.energy.carbon_adder_eur_per_t
+            * factors["carbon_adder"],
             f"cooling.{cooling.technology}.pue_free": 1 + (tech.pue_free - 1) * pue,
             f"cooling.{cooling.technology}.pue_mechanical": 1
             + (tech.pue_mechanical - 1) * pue,

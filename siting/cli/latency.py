@@ -17,7 +17,7 @@ from siting.errors import InputError, SitingError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from siting.scenario import Network
+    from siting.sections import Network
 
 
 @click.command("latency")

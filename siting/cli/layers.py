@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     help="How many of the cheapest and dearest sites to print.",
 )
 def layers(out: Path, top: int, **options: Any) -> None:
-    """Compute the energy, grid, cooling and connectivity layers for every candidate."""
+    """Compute every layer (energy, grid, site size, cooling, connectivity, capex) for
+    every candidate."""
     from rich.console import Console
 
     from siting.layers.table import site_table
@@ -46,7 +47,7 @@ def layers(out: Path, top: int, **options: Any) -> None:
     table = site_table(dataset, scenario)
     write_geojson_atomic(site_layer(table), out)
     ranked = table.sort_values(["annual_cost_eur", "country"])
-    console = Console(file=sys.stdout, width=max(130, Console().width))
+    console = Console(file=sys.stdout, width=max(150, Console().width))
     for title, part in (("Cheapest", ranked.head(top)), ("Dearest", ranked.tail(top))):
         console.print(_summary(f"{title} {len(part)} of {len(table)} sites", part))
     excluded = table.loc[table["excluded_reason"] != "", "excluded_reason"]
@@ -59,35 +60,51 @@ def layers(out: Path, top: int, **options: Any) -> None:
 
 
 def _summary(title: str, part: pd.DataFrame) -> Table:
+    """The sites of ``part``, one line each: site id, costs, price parts (EUR/MWh),
+    power and why a site is excluded (in the words of :data:`siting.problem.RELAX`;
+    the GeoJSON has every column and the full reason)."""
     from rich.table import Table
 
+    from siting.problem import RELAX
+
     table = Table(title=title)
-    for name in (
+    columns = (
         "site",
-        "country",
+        "cc",
         "EUR m/yr",
-        "EUR/MWh",
+        "zone",
+        "wholesale",
+        "net+levies",
+        "taxes",
+        "price",
         "PUE",
         "grid MW",
         "ready",
         "max MW",
-        "PoP km",
         "excluded",
-    ):
+    )
+    for name in columns:
         table.add_column(
-            name, justify="left" if name in ("site", "excluded") else "right"
+            name,
+            justify="left" if name in ("site", "excluded") else "right",
+            no_wrap=name in ("site", "zone"),
         )
     for site_id, row in part.iterrows():
+        reason = str(row["excluded_reason"])
+        why = ", ".join(w for phrase, (w, _) in RELAX.items() if phrase in reason)
         table.add_row(
-            f"{row['name'][:40]} ({site_id})",
+            str(site_id),
             row["country"],
             f"{row['annual_cost_eur'] / 1e6:,.1f}",
-            f"{row['price_eur_per_mwh']:.0f}",
+            str(row["bidding_zone"]),
+            f"{row['wholesale_eur_per_mwh']:.1f}",
+            f"{row['network_eur_per_mwh'] + row['levies_eur_per_mwh']:.1f}",
+            f"{row['taxes_eur_per_mwh']:.1f}",
+            f"{row['price_eur_per_mwh']:.1f}",
             f"{row['pue']:.3f}",
             f"{row['grid_capacity_mw']:,.0f}",
             f"{row['grid_ready_year']:.0f}",
             f"{row['site_max_mw']:,.0f}",
-            f"{row['pop_km']:.0f}",
-            row["excluded_reason"] or "-",
+            why or "-",
         )
     return table

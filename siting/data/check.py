@@ -8,6 +8,7 @@ must lie inside its own country's outline (``countries.geojson``) or within
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from siting.data.tables import (
     SCHEMAS,
     read_table,
 )
+from siting.data.zones import ZONE_OUTLINES_FILE
 from siting.geo import distance_matrix_km
 
 #: Tables whose rows carry coordinates, and the column naming their country.
@@ -107,6 +109,7 @@ def check_dataset(
         report.rows["latency_measurements"] = len(table)
         raw = read_raw(measurements)
         _check_provenance(raw, "latency_measurements", measurements, source_ids, report)
+    _check_zone_outline_sources(directory / ZONE_OUTLINES_FILE, source_ids, report)
     outlines = read_outlines(directory / OUTLINES_FILE)
     for name in LOCATED_TABLES:
         report.problems.extend(
@@ -137,7 +140,8 @@ def provenance_columns(columns: list[str], name: str) -> dict[str, str]:
     values = [
         c
         for c, kind in declared.items()
-        if kind not in ("id", "country_id") and c not in ("name", "country")
+        if kind not in ("id", "country_id")
+        and c not in ("name", "country", "countries")
     ]
     if "source" in columns:
         return dict.fromkeys(values, "source")
@@ -193,6 +197,25 @@ def _check_provenance(
                         f"'{source_id}' is not in sources.csv; add it there"
                     )
     report.assumptions[name] = flagged
+
+
+def _check_zone_outline_sources(
+    path: Path, source_ids: set[str], report: CheckReport
+) -> None:
+    """Every zone outline names the source ids of its geometry (``source``)."""
+    if not path.is_file():
+        return  # loading has already refused a dataset that needs it
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        zone = feature["properties"].get("zone", "?")
+        ids = [
+            s.strip() for s in str(feature["properties"].get("source", "")).split(";")
+        ]
+        unknown = [s for s in ids if s not in source_ids]
+        if unknown:
+            report.problems.append(
+                f"{path}: zone {zone}: property 'source': {unknown} not in "
+                "sources.csv; name the outline's source id"
+            )
 
 
 def _check_sources(sources: pd.DataFrame, path: Path, report: CheckReport) -> None:

@@ -23,11 +23,25 @@ import pandas as pd
 
 from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
 from siting.data.tables import TABLE_FILES, read_table
+from siting.data.zones import ZONE_OUTLINES_FILE, assign_zones, read_zone_outlines
 from siting.errors import InputError
 
 logger = logging.getLogger(__name__)
 #: Coordinate reference system of every point table: WGS84 longitude, latitude.
 CRS = "EPSG:4326"
+
+
+#: Tables whose ``country`` must be a member state of ``countries.csv`` (the backbone
+#: reaches beyond the EU; every other located table describes EU facts).
+MEMBER_STATE_TABLES = (
+    "candidates",
+    "hubs",
+    "power_plants",
+    "substations",
+    "grid_regions",
+    "bidding_zones",
+    "carbon_intensity",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,9 @@ class Dataset:
     closed_plants: pd.DataFrame
     substations: pd.DataFrame
     grid_regions: pd.DataFrame
+    bidding_zones: pd.DataFrame
+    carbon_intensity: pd.DataFrame
+    ppa_prices: pd.DataFrame
     files: tuple[Path, ...]
     notes: tuple[str, ...] = ()
 
@@ -126,14 +143,14 @@ def load_dataset(
 
     problems: list[str] = []
     countries = tables["countries"]
-    for name in ("candidates", "hubs"):
+    for name in MEMBER_STATE_TABLES:
         unknown = sorted(set(tables[name]["country"]) - set(countries.index))
         if unknown:
             problems.append(
                 f"{paths[name]}: field 'country': unknown country code(s) "
                 f"{', '.join(unknown)}; use ISO 3166-1 alpha-2 codes of countries.csv"
             )
-        elif tolerance_km is not None:
+        elif tolerance_km is not None and name in ("candidates", "hubs"):
             problems.extend(
                 placement_problems(
                     tables[name], outlines, paths[name], tolerance_km=tolerance_km
@@ -159,6 +176,15 @@ def load_dataset(
     if problems:
         raise InputError("\n".join(problems))
 
+    zones_path = directory / ZONE_OUTLINES_FILE
+    candidates_frame = tables["candidates"].copy()
+    candidates_frame["bidding_zone"] = assign_zones(
+        candidates_frame,
+        tables["bidding_zones"],
+        read_zone_outlines(zones_path),
+        tolerance_km=tolerance_km if tolerance_km is not None else np.inf,
+        path=paths["candidates"],
+    )
     hubs_frame = tables["hubs"].copy()
     notes: list[str] = []
     if "researchers" not in hubs_frame.columns:
@@ -173,7 +199,7 @@ def load_dataset(
     return Dataset(
         sources=tables["sources"],
         countries=countries,
-        candidates=points(tables["candidates"]),
+        candidates=points(candidates_frame),
         hubs=points(hubs_frame),
         backbone_nodes=nodes,
         backbone_links=links,
@@ -182,7 +208,10 @@ def load_dataset(
         closed_plants=tables["closed_plants"],
         substations=tables["substations"],
         grid_regions=tables["grid_regions"],
-        files=tuple(sorted([*paths.values(), outlines_path])),
+        bidding_zones=tables["bidding_zones"],
+        carbon_intensity=tables["carbon_intensity"],
+        ppa_prices=tables["ppa_prices"],
+        files=tuple(sorted([*paths.values(), outlines_path, zones_path])),
         notes=tuple(notes),
     )
 

@@ -47,6 +47,9 @@ TABLE_FILES = {
     "closed_plants": "closed_plants.csv",
     "substations": "substations.csv",
     "grid_regions": "grid_regions.csv",
+    "bidding_zones": "bidding_zones.csv",
+    "carbon_intensity": "carbon_intensity.csv",
+    "ppa_prices": "ppa_prices.csv",
 }
 
 #: The measured round-trip times (docs/data.md); not part of a dataset's
@@ -60,11 +63,13 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "country": "country_id",
         "name": "str",
         "price_eur_per_mwh": "positive",
-        "carbon_g_per_kwh": "nonnegative",
         "renewable_share": "fraction",
         "water_stress": "nonnegative",
         "researchers_fte": "nonnegative",
         "capex_eur_per_mw_it": "positive",
+        "transmission_eur_per_mwh": "nonnegative",
+        "levies_eur_per_mwh": "nonnegative",
+        "taxes_eur_per_mwh": "nonnegative",
     },
     "candidates": {
         "site_id": "id",
@@ -137,6 +142,23 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "name": "str",
         "country": "country",
     },
+    "bidding_zones": {
+        "zone": "id",
+        "country": "country",
+        "countries": "str",
+        "name": "str",
+        "wholesale_eur_per_mwh": "positive",
+    },
+    "carbon_intensity": {
+        "area": "id",
+        "country": "country",
+        "carbon_g_per_kwh": "nonnegative",
+    },
+    "ppa_prices": {
+        "country": "str",
+        "technology": "str",
+        "price_eur_per_mwh": "positive",
+    },
 }
 
 #: Kinds of candidate site, strongest first (docs/data.md). ``city`` rows are town-
@@ -159,6 +181,7 @@ OPTIONAL: dict[str, dict[str, str]] = {
     "candidates": {"kind": "text", "announced_mw": "optional_positive"},
     "hubs": {"researchers": "nonnegative", "population": "positive"},
     "closed_plants": {"closed_year": "optional_year"},
+    "bidding_zones": {"wholesale_2024_eur_per_mwh": "optional_positive"},
     "grid_regions": {
         "lat": "optional_lat",
         "lon": "optional_lon",
@@ -281,6 +304,11 @@ _COLUMN_RANGES = {
     "capex_eur_per_mw_it": (1e6, 5e7),
     "land_eur_per_ha": (0.0, 1e8),
     "announced_mw": (0.0, 1e4),
+    "wholesale_eur_per_mwh": (0.0, 1000.0),
+    "wholesale_2024_eur_per_mwh": (0.0, 1000.0),
+    "transmission_eur_per_mwh": (0.0, 200.0),
+    "levies_eur_per_mwh": (0.0, 500.0),
+    "taxes_eur_per_mwh": (0.0, 500.0),
     "rtt_ms": (0.0, 1000.0),
 }
 

@@ -30,7 +30,8 @@ import pandas as pd
 from siting.data import MONTH_COLUMNS
 from siting.geo import distance_matrix_km, nearest
 from siting.layers.facility import HOURS_PER_YEAR, it_energy_mwh_per_year
-from siting.scenario import CoolingTechnology, Scenario
+from siting.scenario import Scenario
+from siting.sections import CoolingTechnology
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 

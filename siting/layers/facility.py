@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from siting.scenario import Facility
+from siting.sections import Facility
 
 HOURS_PER_YEAR = 8760.0
 

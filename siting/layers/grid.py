@@ -37,7 +37,8 @@ import pandas as pd
 
 from siting.geo import distance_matrix_km
 from siting.layers.facility import capital_recovery_factor
-from siting.scenario import Grid, Scenario
+from siting.scenario import Scenario
+from siting.sections import Grid
 
 
 def grid_layer(

@@ -43,7 +43,18 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     candidates = dataset.candidates
     countries = apply_country_overrides(dataset.countries, scenario)
     cooling = cooling_layer(candidates, dataset.climate, countries, scenario)
-    energy = energy_layer(candidates, countries, cooling["pue"], scenario)
+    zones, carbon = apply_zone_overrides(
+        dataset.bidding_zones, dataset.carbon_intensity, scenario
+    )
+    energy = energy_layer(
+        candidates,
+        countries,
+        zones,
+        carbon,
+        dataset.ppa_prices,
+        cooling["pue"],
+        scenario,
+    )
     grid = grid_layer(
         candidates,
         dataset.substations,
@@ -83,6 +94,35 @@ def apply_country_overrides(
         for field, value in override.model_dump(exclude_none=True).items():
             countries.loc[code, field] = value
     return countries
+
+
+def apply_zone_overrides(
+    zones: pd.DataFrame, carbon: pd.DataFrame, scenario: Scenario
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The zone and carbon tables with the scenario's ``zone_overrides`` applied.
+
+    Raises
+    ------
+    InputError
+        For a zone code that ``bidding_zones.csv`` does not list.
+    """
+    unknown = sorted(set(scenario.zone_overrides) - set(zones.index))
+    if unknown:
+        raise InputError(
+            f"{scenario.origin}: field 'zone_overrides': unknown bidding zone(s) "
+            f"{', '.join(unknown)}; use a zone of bidding_zones.csv ("
+            f"{', '.join(map(str, zones.index))})"
+        )
+    zones, carbon = zones.copy(), carbon.copy()
+    for zone, override in scenario.zone_overrides.items():
+        if override.wholesale_eur_per_mwh is not None:
+            zones.loc[zone, "wholesale_eur_per_mwh"] = override.wholesale_eur_per_mwh
+        if override.carbon_g_per_kwh is not None:
+            carbon.loc[zone, ["country", "carbon_g_per_kwh"]] = [
+                zones.at[zone, "country"],
+                override.carbon_g_per_kwh,
+            ]
+    return zones, carbon
 
 
 def _power_limit(table: pd.DataFrame) -> pd.Series:

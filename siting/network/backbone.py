@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from siting.errors import InputError
 from siting.geo import haversine_km
-from siting.scenario import Network
+from siting.sections import Network
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ import pandas as pd
 from siting.errors import InputError
 from siting.network.backbone import backbone_graph
 from siting.network.pairs import AttachedPairs
-from siting.scenario import Network
+from siting.sections import Network
 
 #: The parameters :func:`calibrate` fits (``fibre_us_per_km`` is a physical constant).
 FITTED = ("route_factor", "hop_delay_ms", "access_route_factor", "access_delay_ms")

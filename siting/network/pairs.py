@@ -20,7 +20,7 @@ from siting.network.backbone import (
     _pop_rtt_from_edges,
     _require,
 )
-from siting.scenario import Network
+from siting.sections import Network
 
 
 class AttachedPairs:

@@ -28,7 +28,7 @@ from siting.geo import haversine_km
 from siting.network.backbone import backbone_graph
 from siting.network.calibration import FITTED, calibrate, median_pairs
 from siting.network.pairs import pair_rtt
-from siting.scenario import Network
+from siting.sections import Network
 
 #: Path length over great-circle length of the rule of thumb (``bozkurt_2018``).
 RULE_OF_THUMB_FACTOR = 2.1

@@ -228,7 +228,10 @@ def _site_popup(site_id: str, row: pd.Series) -> str:
             for layer in COST_PARTS
         ),
         ("PUE", f"{row['pue']:.2f}"),
-        ("electricity price", f"EUR {row['price_eur_per_mwh']:.0f}/MWh"),
+        (
+            "electricity price",
+            f"EUR {row['price_eur_per_mwh']:.0f}/MWh ({row.get('bidding_zone', '')})",
+        ),
     ]
     if row.get("selected"):
         lines += [
