@@ -147,7 +147,7 @@ def test_scenario_file_is_applied(tmp_path, tiny_dir):
     assert "fi-kajaani" not in chosen
 
 
-def test_non_empty_out_is_refused_without_force(tmp_path, tiny_args):
+def test_non_empty_out_needs_force_and_force_keeps_users_files(tmp_path, tiny_args):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
@@ -157,6 +157,14 @@ def test_non_empty_out_is_refused_without_force(tmp_path, tiny_args):
     assert (out / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
+    result = _run(["optimise", "--out", str(out), *tiny_args, "--force"])
+    assert result.exit_code == 2  # --force deletes only siting's own outputs
+    assert "keep.txt" in result.output
+    assert "move them away or choose a new folder for --out" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+    (out / "keep.txt").unlink()
+    (out / "report.md").write_text("an earlier run's report")
     result = _run(["optimise", "--out", str(out), *tiny_args, "--force"])
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [

@@ -87,9 +87,10 @@ def fetch(
 ) -> None:
     """Download newer public data (electricity prices from Eurostat nrg_pc_205)."""
     from siting.data.fetch import fetch_eurostat_prices, parse_eurostat_prices
-    from siting.output.files import write_text_atomic
+    from siting.output.files import check_out_file, write_text_atomic
 
     settings = scenario_from({"scenario_file": scenario_file}).data
+    check_out_file(out)
     band = band or settings.price_band
     semester = semester or settings.price_semester
     if from_file is not None:

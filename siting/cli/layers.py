@@ -36,11 +36,13 @@ def layers(out: Path, top: int, **options: Any) -> None:
     from rich.console import Console
 
     from siting.layers.table import site_table
+    from siting.output.files import check_out_file
     from siting.output.geojson import site_layer, write_geojson_atomic
     from siting.problem import RELAX
     from siting.run import load_data
 
     scenario = scenario_from(options)
+    check_out_file(out)
     dataset = load_data(scenario)
     for note in dataset.notes:
         click.echo(f"note: {note}", err=True)

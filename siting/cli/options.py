@@ -92,7 +92,12 @@ def out_options(command: F) -> F:
             type=click.Path(path_type=Path),
             help="Folder for the output files.",
         ),
-        click.option("--force", is_flag=True, help="Replace a non-empty --out folder."),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Replace the previous outputs in --out (never files siting did not "
+            "write).",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
     )
 

@@ -18,8 +18,6 @@ is written as null (no layer column holds one today).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +29,7 @@ import pandas as pd
 from siting.data.dataset import points
 from siting.encode import DIGITS
 from siting.layers.table import COST_PARTS
-from siting.output.files import follow_umask
+from siting.output.files import follow_umask, staged_file
 
 #: Declared columns of ``sites.geojson``, first and in this order, units in the names.
 SITE_PROPERTIES = (
@@ -132,21 +130,16 @@ def write_geojson(layer: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def write_geojson_atomic(layer: gpd.GeoDataFrame, path: Path) -> None:
-    """:func:`write_geojson` through a temporary file beside ``path`` and a rename,
-    so ``path`` is never half written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".geojson", dir=path.parent
-    )
-    os.close(handle)
-    try:
-        os.unlink(temporary)
-        write_geojson(layer, Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """:func:`write_geojson` through a temporary file beside ``path`` and a rename
+    (:func:`siting.output.files.staged_file`), so ``path`` is never half written.
+
+    Raises
+    ------
+    siting.errors.InputError
+        As :func:`siting.output.files.check_out_file`.
+    """
+    with staged_file(path, suffix=".geojson") as temporary:
+        write_geojson(layer, temporary)
 
 
 def write_geopackage(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
