@@ -1,11 +1,19 @@
 """Re-verify a result folder independently of the solver.
 
-:func:`check_result` reads ``result.json``, rebuilds the problem from the scenario
-the result records and the data on disk, and checks with
-:func:`siting.solve.check_solution` (which shares no code with the MIP model) that
-every constraint holds and that the reported objective, per-site costs and latencies
-match what the inputs give. It also says when the scenario block was edited or the
-data changed since the run.
+:func:`check_result` reads ``result.json`` and the assignment the run recorded (each
+hub's ``site_id`` and ``rtt_ms`` in ``hubs.geojson``, or in the ``hubs`` layer of
+``result.gpkg``), rebuilds the problem from the scenario the result records and the
+data on disk, and checks:
+
+- with :func:`siting.solve.check_solution` (which shares no code with the MIP model),
+  that the chosen sites meet every constraint of the scenario;
+- that every hub is recorded, assigned to a chosen site and to a nearest one (ties
+  within :data:`TIE_RTOL`), within ``selection.max_rtt_ms``, with the RTT the inputs
+  give;
+- that the objective recomputed from the recorded assignment matches result.json's
+  (:data:`OBJECTIVE_RTOL`), and each site's costs, researchers served and mean RTT.
+
+It also says when the scenario block was edited or the data changed since the run.
 """
 
 from __future__ import annotations
@@ -17,23 +25,32 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from siting.errors import InputError
 from siting.layers.table import COST_PARTS
 from siting.output.result_json import versions
 from siting.problem import Problem
-from siting.run import prepare
+from siting.run import Inputs, prepare
 from siting.scenario import validate_scenario
 from siting.solve import check_solution
 
-#: Relative tolerance for per-site figures (result.json rounds to 6 decimals).
+#: Relative tolerance for per-site figures (result.json keeps 12 significant digits;
+#: some figures are sums over hubs).
 FIGURE_RTOL = 1e-6
+#: Relative tolerance for result.json's objective against the recomputed one.
+OBJECTIVE_RTOL = 1e-9
+#: Two RTTs within this relative difference are a tie: either site is nearest.
+TIE_RTOL = 1e-9
+#: The columns of a recorded hub layer that the check reads.
+HUB_COLUMNS = ("hub_id", "site_id", "rtt_ms")
 
 
 @dataclass
 class ResultCheck:
     """What :func:`check_result` found: ``problems`` (empty when the result holds)
-    and ``notes`` (facts that do not invalidate it, such as other package versions)."""
+    and ``notes`` (facts that do not invalidate it, such as other package versions).
+    ``objective`` is the objective of the recorded assignment, EUR/yr."""
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -46,15 +63,19 @@ class ResultCheck:
 
 
 def check_result(out_dir: Path) -> ResultCheck:
-    """Check ``out_dir/result.json`` against its scenario and the data.
+    """Check ``out_dir/result.json`` and the recorded assignment against the
+    scenario and the data.
 
     Raises
     ------
     InputError
-        If ``result.json`` is missing, not JSON, or lacks the fields a check needs.
+        If ``result.json`` is missing, not JSON, or lacks the fields a check needs;
+        or if neither ``hubs.geojson`` nor ``result.gpkg`` is there, or the one
+        there cannot be read or lacks ``hub_id``, ``site_id`` or ``rtt_ms``.
     """
     path = Path(out_dir) / "result.json"
     document = _read(path)
+    recorded = read_assignment(Path(out_dir))
     check = ResultCheck()
     scenario = validate_scenario(document["scenario"], f"{path}: field 'scenario'")
     if scenario.sha256 != document["scenario_sha256"]:
@@ -63,8 +84,8 @@ def check_result(out_dir: Path) -> ResultCheck:
             "edited after the run"
         )
     inputs = prepare(scenario)
-    dataset, sites, problem = inputs.dataset, inputs.sites, inputs.problem
-    if dataset.sha256 != document["data_sha256"]:
+    problem = inputs.problem
+    if inputs.dataset.sha256 != document["data_sha256"]:
         check.problems.append(
             "the data files have changed since the run (data_sha256 differs); rerun "
             "siting optimise to get a result for the current data"
@@ -78,27 +99,222 @@ def check_result(out_dir: Path) -> ResultCheck:
         )
         return check
     selected = np.array(sorted(position[s] for s in selected_ids), dtype=int)
-    assignment = _nearest_assignment(problem, selected)
     verdict = check_solution(
-        problem.instance,
-        selected,
-        assignment,
-        objective=document["objective_eur_per_year"],
+        problem.instance, selected, _nearest_assignment(problem, selected)
     )
-    check.objective = verdict.objective
     check.problems.extend(verdict.violations)
-    researchers = dataset.hubs["researchers"].to_numpy()
-    hub_rtt = problem.rtt_ms[np.arange(len(assignment)), assignment]
     for entry in document["selected"]:
-        served = assignment == position[entry["site_id"]]
+        _compare_costs(entry, inputs.sites.loc[entry["site_id"]], check)
+    _compare_versions(document.get("versions", {}), check)
+    assignment = _check_assignment(problem, selected, recorded, check)
+    if assignment is None:
+        return check
+    hub_rtt = problem.rtt_ms[np.arange(len(assignment)), assignment]
+    check.objective = float(
+        problem.fixed_cost[selected].sum() + np.dot(problem.weights, hub_rtt)
+    )
+    reported = document["objective_eur_per_year"]
+    if not math.isclose(reported, check.objective, rel_tol=OBJECTIVE_RTOL):
+        check.problems.append(
+            f"objective_eur_per_year is {reported!r} in result.json but the recorded "
+            f"assignment gives {check.objective!r}"
+        )
+    _compare_served(document["selected"], inputs, assignment, hub_rtt, check)
+    return check
+
+
+def read_assignment(out_dir: Path) -> pd.DataFrame:
+    """The assignment a run recorded: ``site_id`` and ``rtt_ms`` (ms) of each hub,
+    indexed by ``hub_id``, from ``hubs.geojson`` or the ``hubs`` layer of
+    ``result.gpkg``.
+
+    Raises
+    ------
+    InputError
+        If neither file is there, or the one there cannot be read, lacks a column
+        of :data:`HUB_COLUMNS`, has a blank or repeated ``hub_id``, a blank
+        ``site_id`` or an ``rtt_ms`` that is not a number.
+    """
+    geojson, gpkg = Path(out_dir) / "hubs.geojson", Path(out_dir) / "result.gpkg"
+    if geojson.is_file():
+        path, table = geojson, _geojson_properties(geojson)
+    elif gpkg.is_file():
+        path, table = gpkg, _gpkg_hubs(gpkg)
+    else:
+        raise InputError(
+            f"{out_dir}: neither hubs.geojson nor result.gpkg is there, so the "
+            "recorded assignment cannot be checked; give the folder of a siting run"
+        )
+    missing = [c for c in HUB_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; rerun siting optimise "
+            "to write the hubs again"
+        )
+    table = table[list(HUB_COLUMNS)]
+    for column in ("hub_id", "site_id"):
+        blank = table[column].isna() | (table[column].astype(str).str.strip() == "")
+        if blank.any():
+            raise InputError(
+                f"{path}: column '{column}' is blank in {int(blank.sum())} row(s); "
+                "every hub needs its id and assigned site"
+            )
+    table = table.astype({"hub_id": str, "site_id": str})
+    repeated = table["hub_id"][table["hub_id"].duplicated()]
+    if len(repeated):
+        raise InputError(
+            f"{path}: column 'hub_id' repeats {', '.join(sorted(set(repeated)))}"
+        )
+    rtt = pd.to_numeric(table["rtt_ms"], errors="coerce")
+    if rtt.isna().any():
+        hub = table["hub_id"][rtt.isna()].iloc[0]
+        raise InputError(f"{path}: column 'rtt_ms' is not a number for hub {hub}")
+    return table.assign(rtt_ms=rtt.astype(float)).set_index("hub_id")
+
+
+def _geojson_properties(path: Path) -> pd.DataFrame:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        features = document["features"]
+        rows = [feature["properties"] for feature in features]
+        return pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            f"{path}: not a GeoJSON FeatureCollection with properties ({exc!r} missing)"
+        ) from None
+
+
+def _gpkg_hubs(path: Path) -> pd.DataFrame:
+    import pyogrio
+
+    try:
+        table = pyogrio.read_dataframe(path, layer="hubs", read_geometry=False)
+    except Exception as exc:  # GDAL's errors have no common base class
+        raise InputError(f"{path}: cannot read the layer 'hubs' ({exc})") from None
+    return pd.DataFrame(table)
+
+
+def _check_assignment(
+    problem: Problem,
+    selected: np.ndarray,
+    recorded: pd.DataFrame,
+    check: ResultCheck,
+) -> np.ndarray | None:
+    """The recorded assignment as site positions, in ``problem.hub_ids`` order, after
+    checking that each hub goes to a nearest chosen site at the RTT the inputs give;
+    None when a hub is missing or goes to a site that is not chosen."""
+    hub_ids = list(problem.hub_ids)
+    extra = sorted(set(recorded.index) - set(hub_ids))
+    if extra:
+        check.problems.append(
+            f"the recorded hubs hold unknown hub(s) {', '.join(extra)}"
+        )
+    absent = [h for h in hub_ids if h not in recorded.index]
+    if absent:
+        check.problems.append(f"hub(s) {', '.join(absent)} have no recorded site")
+        return None
+    chosen = {problem.site_ids[i]: int(i) for i in selected}
+    sites = recorded.loc[hub_ids, "site_id"]
+    stray = [(h, s) for h, s in sites.items() if s not in chosen]
+    for hub, site in stray:
+        check.problems.append(
+            f"hub {hub} is assigned to {site}, which is not a chosen site"
+        )
+    if stray:
+        return None
+    assignment = np.array([chosen[s] for s in sites], dtype=int)
+    rtt = problem.rtt_ms
+    limit = math.inf if problem.max_rtt_ms is None else problem.max_rtt_ms
+    farther = set(farther_than_nearest(rtt, assignment, selected).tolist())
+    for row, hub in enumerate(hub_ids):
+        own = float(rtt[row, assignment[row]])
+        if row in farther:
+            best = int(selected[np.argmin(rtt[row, selected])])
+            check.problems.append(
+                f"hub {hub} is assigned to {problem.site_ids[assignment[row]]} at "
+                f"{own:.3f} ms, but the chosen site {problem.site_ids[best]} is "
+                f"nearer at {float(rtt[row, best]):.3f} ms"
+            )
+        if own > limit:
+            check.problems.append(
+                f"hub {hub} is assigned to {problem.site_ids[assignment[row]]} at "
+                f"{own:.3f} ms, beyond selection.max_rtt_ms = {limit:g}"
+            )
+        written = float(recorded.at[hub, "rtt_ms"])
+        if not math.isclose(written, own, rel_tol=FIGURE_RTOL):
+            check.problems.append(
+                f"hub {hub}: rtt_ms is {written!r} in the recorded hubs but the "
+                f"inputs give {own!r} to {problem.site_ids[assignment[row]]}"
+            )
+    return assignment
+
+
+def farther_than_nearest(
+    rtt_ms: np.ndarray,
+    assignment: np.ndarray,
+    selected: np.ndarray,
+    *,
+    rtol: float = TIE_RTOL,
+) -> np.ndarray:
+    """Rows (hubs) whose assigned site is farther than their nearest selected site.
+
+    Parameters
+    ----------
+    rtt_ms
+        RTT from each hub (rows) to each site (columns), ms.
+    assignment
+        Site position serving each hub.
+    selected
+        Positions of the selected sites.
+    rtol
+        Two RTTs within this relative difference are a tie, so either site counts
+        as nearest.
+    """
+    rows = np.arange(len(assignment))
+    own = rtt_ms[rows, assignment]
+    nearest = rtt_ms[:, selected].min(axis=1)
+    return np.flatnonzero(own > nearest * (1 + rtol))
+
+
+def _compare_served(
+    entries: list[dict[str, Any]],
+    inputs: Inputs,
+    assignment: np.ndarray,
+    hub_rtt: np.ndarray,
+    check: ResultCheck,
+) -> None:
+    """Each chosen site's researchers served and mean RTT in result.json against
+    the recorded assignment."""
+    researchers = inputs.researchers
+    index = {site_id: i for i, site_id in enumerate(inputs.problem.site_ids)}
+    for entry in entries:
+        site_id = entry["site_id"]
+        served = assignment == index[site_id]
+        total = float(researchers[served].sum())
+        written = entry.get("researchers_served")
+        if written is None or not math.isclose(
+            written, total, rel_tol=FIGURE_RTOL, abs_tol=1e-9
+        ):
+            check.problems.append(
+                f"site {site_id}: researchers_served is {written} in result.json but "
+                f"the recorded assignment gives {total:.6f}"
+            )
         mean_rtt = (
             float(np.average(hub_rtt[served], weights=researchers[served]))
-            if researchers[served].sum() > 0
+            if total > 0
             else None
         )
-        _compare_site(entry, sites.loc[entry["site_id"]], mean_rtt, check)
-    _compare_versions(document.get("versions", {}), check)
-    return check
+        recorded = entry.get("mean_rtt_ms")
+        if (recorded is None) != (mean_rtt is None) or (
+            mean_rtt is not None
+            and not math.isclose(recorded, mean_rtt, rel_tol=FIGURE_RTOL)
+        ):
+            check.problems.append(
+                f"site {site_id}: mean_rtt_ms is {recorded} in result.json but the "
+                f"recorded assignment gives {mean_rtt}"
+            )
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -125,7 +341,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _nearest_assignment(problem: Problem, selected: np.ndarray) -> np.ndarray:
     """Each hub to its nearest selected site within the coverage limit (lowest index
-    on ties); -1 where none is within it."""
+    on ties); -1 where none is within it. The reference the selection's constraints
+    are checked with; the recorded assignment is checked against it hub by hub."""
     rtt = problem.rtt_ms[:, selected]
     if problem.max_rtt_ms is not None:
         rtt = np.where(rtt <= problem.max_rtt_ms, rtt, np.inf)
@@ -135,17 +352,8 @@ def _nearest_assignment(problem: Problem, selected: np.ndarray) -> np.ndarray:
     return assignment
 
 
-def _compare_site(
-    entry: dict[str, Any], row, mean_rtt_ms: float | None, check: ResultCheck
-) -> None:
-    if (entry.get("mean_rtt_ms") is None) != (mean_rtt_ms is None) or (
-        mean_rtt_ms is not None
-        and not math.isclose(entry["mean_rtt_ms"], mean_rtt_ms, rel_tol=FIGURE_RTOL)
-    ):
-        check.problems.append(
-            f"site {entry['site_id']}: mean_rtt_ms is {entry.get('mean_rtt_ms')} in "
-            f"result.json but the inputs give {mean_rtt_ms}"
-        )
+def _compare_costs(entry: dict[str, Any], row: pd.Series, check: ResultCheck) -> None:
+    """A chosen site's annual cost and its parts in result.json against the inputs."""
     figures = {"annual_cost_eur": row["annual_cost_eur"]}
     figures.update(
         {

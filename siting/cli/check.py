@@ -12,7 +12,8 @@ import click
     "out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 def check(out_dir: Path) -> None:
-    """Check that OUT_DIR/result.json holds: constraints, objective, costs, hashes.
+    """Check that OUT_DIR/result.json and the assignment recorded in hubs.geojson (or
+    result.gpkg) hold: constraints, nearest sites, objective, costs, hashes.
 
     Exits 0 when the result holds and 1 when a problem is found.
     """
