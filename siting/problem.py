@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from siting.errors import InfeasibleError, InputError
+from siting.errors import InputError
 from siting.geo import distance_matrix_km
+from siting.infeasible import check_coverage, check_enough_sites, check_forced_pairs
 from siting.scenario import Scenario
 from siting.solve import PMedianInstance, Solution, make_instance
 
@@ -113,7 +114,9 @@ def build_problem(
     InputError
         If ``selection.forced`` or ``selection.excluded`` names an unknown site.
     InfeasibleError
-        If too few sites (or member states) are allowed (:func:`check_enough_sites`).
+        If a cheap check of :mod:`siting.infeasible` finds that no portfolio exists
+        (forced sites, too few sites or member states, coverage), in the words of
+        the scenario.
     """
     selection = scenario.selection
     site_ids = tuple(sites.index)
@@ -128,14 +131,17 @@ def build_problem(
     check_enough_sites(sites, scenario)
     excluded = sites["excluded_reason"].to_numpy() != ""
     separation = selection.min_separation_km
-    incompatible = set(shared_node_pairs(sites, excluded))
+    node_pairs = shared_node_pairs(sites, excluded)
+    check_forced_pairs(sites, scenario, node_pairs)
+    rtt = rtt.loc[list(hubs.index), list(site_ids)]
+    check_coverage(rtt, pd.Series(~excluded, index=sites.index), scenario)
+    incompatible = set(node_pairs)
     if separation > 0:
         distance = distance_matrix_km(
             sites["lat"], sites["lon"], sites["lat"], sites["lon"]
         )
         rows, cols = np.nonzero(np.triu(distance < separation, k=1))
         incompatible |= set(zip(rows.tolist(), cols.tolist(), strict=True))
-    rtt = rtt.loc[list(hubs.index), list(site_ids)]
     groups = sites["country"].to_numpy(str)
     instance = make_instance(
         rtt.to_numpy(float),
@@ -152,78 +158,6 @@ def build_problem(
     )
     return Problem(
         site_ids=site_ids, hub_ids=tuple(hubs.index), groups=groups, instance=instance
-    )
-
-
-#: Why a site is excluded (a phrase of its reason) -> what to relax, in the words of
-#: the scenario and the command line.
-RELAX = {
-    "site hosts at most": (
-        "too small for the facility",
-        "lower facility.accelerators or raise sites.max_mw_by_kind",
-    ),
-    "town-centre placeholder": (
-        "town-centre placeholders",
-        "selection.include_cities = true",
-    ),
-    "after selection.online_by_year": (
-        "not powered in time",
-        "a later selection.online_by_year",
-    ),
-    "no grid node within": ("too far from the grid", "grid.max_connection_km"),
-    "water stress above": ("in water-stressed countries", "cooling.max_water_stress"),
-    "country not in selection.countries": (
-        "outside selection.countries",
-        "selection.countries",
-    ),
-    "excluded by the scenario": ("excluded by name", "selection.excluded"),
-}
-
-
-def check_enough_sites(sites: pd.DataFrame, scenario: Scenario) -> None:
-    """Refuse, in plain words, a scenario whose exclusions leave too few sites.
-
-    Raises
-    ------
-    InfeasibleError
-        When a forced site is excluded, or fewer sites are allowed than
-        ``selection.sites``, or fewer member states
-        have one than ``selection.sites / selection.per_country`` needs; the message
-        counts the sites each exclusion removes and names what to relax.
-    """
-    selection = scenario.selection
-    reason = sites["excluded_reason"].astype(str).to_dict()
-    blocked = [s for s in selection.forced if reason.get(s)]
-    if blocked:
-        raise InfeasibleError(
-            f"{scenario.origin}: field 'selection.forced' names excluded site(s): "
-            + "; ".join(f"{s} ({reason[s]})" for s in blocked)
-            + "; drop them from selection.forced or relax what excludes them"
-        )
-    allowed = sites[sites["excluded_reason"] == ""]
-    need, per = selection.sites, selection.per_country
-    countries = allowed["country"].nunique()
-    if len(allowed) >= need and countries * per >= need:
-        return
-    reasons = sites.loc[sites["excluded_reason"] != "", "excluded_reason"]
-    counts = []
-    for phrase, (what, relax) in RELAX.items():
-        n = int(reasons.str.contains(phrase, regex=False).sum())
-        if n:
-            counts.append(f"{n} {what} (relax: {relax})")
-    power = float(sites["power_mw"].median()) if "power_mw" in sites else np.nan
-    head = (
-        f"{need} sites requested but only {len(allowed)} of {len(sites)} candidates "
-        f"can host the facility ({power:,.0f} MW)"
-        if len(allowed) < need
-        else f"{need} sites with at most {per} per country (--per-country, "
-        f"selection.per_country) but only {countries} member state(s) have an "
-        f"allowed candidate"
-    )
-    raise InfeasibleError(
-        f"{scenario.origin}: {head}; excluded: " + "; ".join(counts)
-        if counts
-        else f"{scenario.origin}: {head}"
     )
 
 

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from siting import explain
 from siting.data import Dataset, load_dataset
 from siting.errors import InfeasibleError
+from siting.infeasible import scenario_constraints
 from siting.layers.table import site_table
 from siting.network import backbone_graph, rtt_matrix
 from siting.problem import Problem, build_problem, label_solution
@@ -123,7 +124,8 @@ def solve(problem: Problem, scenario: Scenario) -> Solution:
     ------
     siting.errors.InfeasibleError
         If no portfolio satisfies the constraints; the message starts with the
-        scenario's origin (its file) and says which constraints conflict.
+        scenario's origin (its file), says which constraints conflict and names
+        them in the scenario's words (:func:`siting.infeasible.scenario_constraints`).
     """
     try:
         return solve_pmedian(
@@ -132,7 +134,13 @@ def solve(problem: Problem, scenario: Scenario) -> Solution:
             time_limit=time_limit_of(scenario),
         )
     except InfeasibleError as exc:
-        raise InfeasibleError(f"{scenario.origin}: {exc}") from None
+        words = scenario_constraints(
+            scenario,
+            n_pairs=len(problem.incompatible),
+            n_excluded=len(problem.excluded),
+            n_sites=len(problem.site_ids),
+        )
+        raise InfeasibleError(f"{scenario.origin}: {exc}; {words}") from None
 
 
 def time_limit_of(scenario: Scenario) -> float | None:

@@ -28,10 +28,13 @@ def _sites(nodes, capacity, power=200.0, cost=(10.0, 11.0, 50.0)):
     )
 
 
-def _problem(sites, p=2):
+def _problem(sites, p=2, **selection):
+    """The problem of ``sites`` and one hub at 1 ms from each; ``selection`` fields
+    (``forced=[...]``, ``per_country=2``) override the default scenario's."""
     hubs = pd.DataFrame({"researchers": [1.0]}, index=pd.Index(["h"], name="hub_id"))
-    rtt = pd.DataFrame([[1.0, 1.0, 1.0]], index=hubs.index, columns=sites.index)
-    scenario = load_scenario(selection__sites=p)
+    rtt = pd.DataFrame([[1.0] * len(sites)], index=hubs.index, columns=sites.index)
+    fields = {f"selection__{name}": value for name, value in selection.items()}
+    scenario = load_scenario(selection__sites=p, **fields)
     return build_problem(sites, hubs, rtt, scenario)
 
 
@@ -67,7 +70,7 @@ def test_too_few_sites_names_the_limit_and_the_fix():
     with pytest.raises(InfeasibleError) as info:
         _problem(sites, p=2)
     message = str(info.value)
-    assert "2 sites requested but only 1 of 3 candidates" in message
+    assert "2 sites requested (--sites, selection.sites) but only 1 of 3" in message
     assert "2 too small for the facility" in message
     assert "facility.accelerators" in message
 

@@ -35,10 +35,10 @@ def layers(out: Path, top: int, **options: Any) -> None:
     every candidate."""
     from rich.console import Console
 
+    from siting.infeasible import RELAX
     from siting.layers.table import site_table
     from siting.output.files import check_out_file
     from siting.output.geojson import site_layer, write_geojson_atomic
-    from siting.problem import RELAX
     from siting.run import load_data
 
     scenario = scenario_from(options)
@@ -63,11 +63,11 @@ def layers(out: Path, top: int, **options: Any) -> None:
 
 def _summary(title: str, part: pd.DataFrame) -> Table:
     """The sites of ``part``, one line each: site id, costs, price parts (EUR/MWh),
-    power and why a site is excluded (in the words of :data:`siting.problem.RELAX`;
+    power and why a site is excluded (in the words of :data:`siting.infeasible.RELAX`;
     the GeoJSON has every column and the full reason)."""
     from rich.table import Table
 
-    from siting.problem import RELAX
+    from siting.infeasible import RELAX
 
     table = Table(title=title)
     columns = (
