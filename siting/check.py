@@ -18,7 +18,6 @@ It also says when the scenario block was edited or the data changed since the ru
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
 from siting.layers.table import COST_PARTS
+from siting.output.read import read_assignment, read_result
 from siting.output.result_json import versions
 from siting.problem import Problem
 from siting.run import Inputs, prepare
@@ -42,8 +41,6 @@ FIGURE_RTOL = 1e-6
 OBJECTIVE_RTOL = 1e-9
 #: Two RTTs within this relative difference are a tie: either site is nearest.
 TIE_RTOL = 1e-9
-#: The columns of a recorded hub layer that the check reads.
-HUB_COLUMNS = ("hub_id", "site_id", "rtt_ms")
 
 
 @dataclass
@@ -74,7 +71,7 @@ def check_result(out_dir: Path) -> ResultCheck:
         there cannot be read or lacks ``hub_id``, ``site_id`` or ``rtt_ms``.
     """
     path = Path(out_dir) / "result.json"
-    document = _read(path)
+    document = read_result(path)
     recorded = read_assignment(Path(out_dir))
     check = ResultCheck()
     scenario = validate_scenario(document["scenario"], f"{path}: field 'scenario'")
@@ -121,79 +118,6 @@ def check_result(out_dir: Path) -> ResultCheck:
         )
     _compare_served(document["selected"], inputs, assignment, hub_rtt, check)
     return check
-
-
-def read_assignment(out_dir: Path) -> pd.DataFrame:
-    """The assignment a run recorded: ``site_id`` and ``rtt_ms`` (ms) of each hub,
-    indexed by ``hub_id``, from ``hubs.geojson`` or the ``hubs`` layer of
-    ``result.gpkg``.
-
-    Raises
-    ------
-    InputError
-        If neither file is there, or the one there cannot be read, lacks a column
-        of :data:`HUB_COLUMNS`, has a blank or repeated ``hub_id``, a blank
-        ``site_id`` or an ``rtt_ms`` that is not a number.
-    """
-    geojson, gpkg = Path(out_dir) / "hubs.geojson", Path(out_dir) / "result.gpkg"
-    if geojson.is_file():
-        path, table = geojson, _geojson_properties(geojson)
-    elif gpkg.is_file():
-        path, table = gpkg, _gpkg_hubs(gpkg)
-    else:
-        raise InputError(
-            f"{out_dir}: neither hubs.geojson nor result.gpkg is there, so the "
-            "recorded assignment cannot be checked; give the folder of a siting run"
-        )
-    missing = [c for c in HUB_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)}; rerun siting optimise "
-            "to write the hubs again"
-        )
-    table = table[list(HUB_COLUMNS)]
-    for column in ("hub_id", "site_id"):
-        blank = table[column].isna() | (table[column].astype(str).str.strip() == "")
-        if blank.any():
-            raise InputError(
-                f"{path}: column '{column}' is blank in {int(blank.sum())} row(s); "
-                "every hub needs its id and assigned site"
-            )
-    table = table.astype({"hub_id": str, "site_id": str})
-    repeated = table["hub_id"][table["hub_id"].duplicated()]
-    if len(repeated):
-        raise InputError(
-            f"{path}: column 'hub_id' repeats {', '.join(sorted(set(repeated)))}"
-        )
-    rtt = pd.to_numeric(table["rtt_ms"], errors="coerce")
-    if rtt.isna().any():
-        hub = table["hub_id"][rtt.isna()].iloc[0]
-        raise InputError(f"{path}: column 'rtt_ms' is not a number for hub {hub}")
-    return table.assign(rtt_ms=rtt.astype(float)).set_index("hub_id")
-
-
-def _geojson_properties(path: Path) -> pd.DataFrame:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        features = document["features"]
-        rows = [feature["properties"] for feature in features]
-        return pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    except (KeyError, TypeError) as exc:
-        raise InputError(
-            f"{path}: not a GeoJSON FeatureCollection with properties ({exc!r} missing)"
-        ) from None
-
-
-def _gpkg_hubs(path: Path) -> pd.DataFrame:
-    import pyogrio
-
-    try:
-        table = pyogrio.read_dataframe(path, layer="hubs", read_geometry=False)
-    except Exception as exc:  # GDAL's errors have no common base class
-        raise InputError(f"{path}: cannot read the layer 'hubs' ({exc})") from None
-    return pd.DataFrame(table)
 
 
 def _check_assignment(
@@ -294,9 +218,7 @@ def _compare_served(
         served = assignment == index[site_id]
         total = float(researchers[served].sum())
         written = entry.get("researchers_served")
-        if written is None or not math.isclose(
-            written, total, rel_tol=FIGURE_RTOL, abs_tol=1e-9
-        ):
+        if not _close(written, total, abs_tol=1e-9):
             check.problems.append(
                 f"site {site_id}: researchers_served is {written} in result.json but "
                 f"the recorded assignment gives {total:.6f}"
@@ -308,35 +230,12 @@ def _compare_served(
         )
         recorded = entry.get("mean_rtt_ms")
         if (recorded is None) != (mean_rtt is None) or (
-            mean_rtt is not None
-            and not math.isclose(recorded, mean_rtt, rel_tol=FIGURE_RTOL)
+            mean_rtt is not None and not _close(recorded, mean_rtt)
         ):
             check.problems.append(
                 f"site {site_id}: mean_rtt_ms is {recorded} in result.json but the "
                 f"recorded assignment gives {mean_rtt}"
             )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: not found; give the folder of a siting run"
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    needed = (
-        "scenario",
-        "scenario_sha256",
-        "data_sha256",
-        "selected",
-        "objective_eur_per_year",
-    )
-    missing = [key for key in needed if key not in document]
-    if missing:
-        raise InputError(f"{path}: missing field(s) {', '.join(missing)}")
-    return document
 
 
 def _nearest_assignment(problem: Problem, selected: np.ndarray) -> np.ndarray:
@@ -365,14 +264,25 @@ def _compare_costs(entry: dict[str, Any], row: pd.Series, check: ResultCheck) ->
         value = entry
         for key in name.split("."):
             value = value.get(key) if isinstance(value, dict) else None
-        if value is None or not math.isclose(value, expected, rel_tol=FIGURE_RTOL):
+        if not _close(value, expected):
             check.problems.append(
                 f"site {entry['site_id']}: {name} is {value} in result.json but the "
                 f"inputs give {expected:.6f}"
             )
 
 
-def _compare_versions(recorded: dict[str, str], check: ResultCheck) -> None:
+def _close(value: Any, expected: float, *, abs_tol: float = 0.0) -> bool:
+    """True when ``value`` is a number within :data:`FIGURE_RTOL` of ``expected``
+    (a missing or non-numeric value never is)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isclose(value, expected, rel_tol=FIGURE_RTOL, abs_tol=abs_tol)
+
+
+def _compare_versions(recorded: Any, check: ResultCheck) -> None:
+    if not isinstance(recorded, dict):
+        check.notes.append("result.json records no package versions")
+        return
     for package, version in versions().items():
         if recorded.get(package) not in (None, version):
             check.notes.append(

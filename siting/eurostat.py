@@ -19,3 +19,5 @@ PriceBand = Literal[
     "MWH_GE150000",
 ]
 PRICE_BANDS: tuple[str, ...] = get_args(PriceBand)
+#: A semester of nrg_pc_205, e.g. 2025-S2 (the year and the half).
+SEMESTER_PATTERN = r"^\d{4}-S[12]$"

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from siting.errors import InputError
 from siting.geo import distance_matrix_km
 from siting.infeasible import check_coverage, check_enough_sites, check_forced_pairs
+from siting.layers.table import COST_PARTS
 from siting.scenario import Scenario
 from siting.solve import PMedianInstance, Solution, make_instance
 
@@ -128,6 +129,7 @@ def build_problem(
                 f"{scenario.origin}: field 'selection.{field}': unknown site id(s) "
                 f"{', '.join(unknown)}; use site_id values of the candidates table"
             )
+    _check_costs(sites, scenario)
     check_enough_sites(sites, scenario)
     excluded = sites["excluded_reason"].to_numpy() != ""
     separation = selection.min_separation_km
@@ -158,6 +160,28 @@ def build_problem(
     )
     return Problem(
         site_ids=site_ids, hub_ids=tuple(hubs.index), groups=groups, instance=instance
+    )
+
+
+def _check_costs(sites: pd.DataFrame, scenario: Scenario) -> None:
+    """Refuse a site whose annual cost is not a finite number: a figure of the
+    scenario so large that it overflows, or a missing price (NaN)."""
+    cost = sites["annual_cost_eur"].astype(float)
+    bad = cost.index[~np.isfinite(cost)]
+    if not len(bad):
+        return
+    row = sites.loc[bad[0]]
+    parts = [
+        layer
+        for layer in COST_PARTS
+        if f"{layer}_cost_eur_per_year" in row.index
+        and not np.isfinite(float(row[f"{layer}_cost_eur_per_year"]))
+    ]
+    where = " and ".join(f"[{layer}]" for layer in parts) or "the cost"
+    raise InputError(
+        f"{scenario.origin}: the annual cost of site {bad[0]} (and {len(bad) - 1} "
+        f"more) is {cost[bad[0]]} EUR/yr; check the {where} figures of the scenario "
+        "and the data they multiply (siting layers shows every column)"
     )
 
 

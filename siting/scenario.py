@@ -37,6 +37,9 @@ from siting.sections import (
 )
 
 DEFAULT_SCENARIO = Path(__file__).with_name("default.toml")
+#: The fields of ``[data]`` that are paths (relative ones are read from the scenario's
+#: folder); the others (price_band, price_semester, ...) are not.
+DATA_PATHS = ("dir", "candidates", "hubs")
 
 
 class Scenario(Section):
@@ -91,9 +94,23 @@ class Scenario(Section):
         return hashlib.sha256(text.encode()).hexdigest()
 
     def data_path(self, field: str) -> Path | None:
-        """Path of a ``data`` field (dir, candidates or hubs); None if empty."""
+        """Path of a ``data`` field (dir, candidates or hubs); None if empty.
+
+        Raises
+        ------
+        InputError
+            If the field names a file or folder that does not exist.
+        """
         value = getattr(self.data, field)
-        return Path(value) if value else None
+        if not value:
+            return None
+        path = Path(value)
+        if not path.exists():
+            raise InputError(
+                f"{self.origin}: field 'data.{field}': {path} does not exist; give "
+                "an existing path (a relative one is read from the scenario's folder)"
+            )
+        return path
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with dotted overrides applied, e.g. ``{"selection.sites": 3}``."""
@@ -159,7 +176,7 @@ def _absolute_data_paths(user: dict[str, Any], folder: Path) -> None:
     if not isinstance(data, dict):
         return
     for key, value in data.items():
-        if isinstance(value, str) and value:
+        if key in DATA_PATHS and isinstance(value, str) and value:
             data[key] = str((folder / Path(value).expanduser()).resolve())
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from siting.eurostat import PriceBand
+from siting.eurostat import SEMESTER_PATTERN, PriceBand
 
 
 class Section(BaseModel):
@@ -29,7 +29,7 @@ class DataSettings(Section):
     hubs: str = ""
     placement_tolerance_km: float = Field(ge=0, allow_inf_nan=False)
     price_band: PriceBand
-    price_semester: str = Field(pattern=r"^\d{4}-S[12]$")
+    price_semester: str = Field(pattern=SEMESTER_PATTERN)
 
 
 class Selection(Section):
@@ -44,6 +44,16 @@ class Selection(Section):
     countries: tuple[str, ...] = ()
     include_cities: bool = False
     online_by_year: int = Field(default=0, ge=0)
+
+    @field_validator("forced", "excluded", "countries")
+    @classmethod
+    def _once_each(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(
+                f"names {', '.join(repeated)} more than once; list each once"
+            )
+        return values
 
 
 class Objective(Section):

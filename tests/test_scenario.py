@@ -34,11 +34,15 @@ def test_hash_is_stable_and_json_has_no_infinity():
 
 def test_relative_data_paths_resolve_against_the_scenario_file(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text("[data]\ndir = 'tables'\n")
+    path.write_text("[data]\ndir = 'tables'\nprice_band = 'MWH2000-19999'\n")
     scenario = load_scenario(path)
+    with pytest.raises(InputError, match="field 'data.dir': .*tables does not exist"):
+        scenario.data_path("dir")
+    (tmp_path / "tables").mkdir()
     assert scenario.data_path("dir") == (tmp_path / "tables").resolve()
     assert scenario.data_path("hubs") is None
     assert scenario.to_dict()["data"]["dir"] == str((tmp_path / "tables").resolve())
+    assert scenario.data.price_band == "MWH2000-19999"  # not a path: left as it is
 
 
 @pytest.mark.parametrize(

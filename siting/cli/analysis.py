@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from siting.cli.options import data_options, out_options, scenario_from, solve_options
+from siting.cli.options import (
+    NumberRange,
+    data_options,
+    out_options,
+    scenario_from,
+    solve_options,
+)
 
 if TYPE_CHECKING:
     from siting.run import Inputs
@@ -31,7 +37,7 @@ def _common(command: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option(
     "--resolution-ms",
-    type=click.FloatRange(min=0, min_open=True),
+    type=NumberRange(min=0, min_open=True),
     default=1e-4,
     show_default=True,
     help="Smallest step in mean RTT between two points of the front (ms); "

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 from typing import Any
 
 import click
 
-from siting.cli.options import data_options, scenario_from
-from siting.eurostat import PRICE_BANDS
+from siting.cli.options import NumberRange, data_options, scenario_from
+from siting.eurostat import PRICE_BANDS, SEMESTER_PATTERN
 
 
 @click.group()
@@ -21,7 +21,7 @@ def data() -> None:
 @data_options
 @click.option(
     "--tolerance-km",
-    type=click.FloatRange(min=0),
+    type=NumberRange(min=0),
     help="How far outside its country's outline a point may be (default: the "
     "scenario's data.placement_tolerance_km).",
 )
@@ -86,17 +86,25 @@ def fetch(
     from_file: Path | None,
 ) -> None:
     """Download newer public data (electricity prices from Eurostat nrg_pc_205)."""
-    from siting.data.fetch import fetch_eurostat_prices, parse_eurostat_prices
+    from siting.data.fetch import (
+        fetch_eurostat_prices,
+        parse_eurostat_prices,
+        read_json_stat,
+    )
     from siting.output.files import check_out_file, write_text_atomic
 
+    if semester is not None and not re.match(SEMESTER_PATTERN, semester):
+        raise click.BadParameter(
+            f"{semester!r}: write a semester as YEAR-S1 or YEAR-S2, e.g. 2025-S2",
+            param_hint="--semester",
+        )
     settings = scenario_from({"scenario_file": scenario_file}).data
     check_out_file(out)
     band = band or settings.price_band
     semester = semester or settings.price_semester
     if from_file is not None:
-        document = json.loads(from_file.read_text(encoding="utf-8"))
         table = parse_eurostat_prices(
-            document, semester=semester, source=str(from_file)
+            read_json_stat(from_file), semester=semester, source=str(from_file)
         )
     else:
         table = fetch_eurostat_prices(band, semester)

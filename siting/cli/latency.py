@@ -103,10 +103,12 @@ def latency(
         graph = backbone_graph(
             nodes, links, params=params, removed_nodes=cut_pops, removed_links=removed
         )
-        points = [_place(text, paths) for text in ends]
+        named = {t for t in ("candidates", "hubs") if scenario.data_path(t)}
+        tolerance = scenario.data.placement_tolerance_km
+        points = [_place(text, paths, named, tolerance) for text in ends]
         route = rtt_path(graph, points[0][1], points[1][1], params=params)
-    except SitingError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except SitingError as exc:  # as the command group does, for direct callers
+        click.secho(f"Error: {exc}", err=True, fg="red")
         sys.exit(2)
     names = {node: graph.nodes[node]["name"] for node in route.nodes}
     if as_json:
@@ -149,9 +151,15 @@ def _link(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]:
-    """Resolve FROM/TO: "lat,lon", a site or hub id, else a site or hub name."""
+def _place(
+    text: str, paths: dict[str, Path], named: set[str], tolerance_km: float
+) -> tuple[str, tuple[float, float]]:
+    """Resolve FROM/TO: "lat,lon", a site or hub id, else a site or hub name;
+    ``named`` holds the tables the user gave as files (``candidates``, ``hubs``).
+    Every site and hub must lie in its country (within ``tolerance_km``) when the
+    data folder has the country outlines, as for every other command."""
     from siting.data import read_table
+    from siting.data.outlines import OUTLINES_FILE, placement_problems, read_outlines
 
     parts = text.split(",")
     if len(parts) == 2:
@@ -161,14 +169,27 @@ def _place(text: str, paths: dict[str, Path]) -> tuple[str, tuple[float, float]]
             lat = lon = math.nan
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             return text, (lat, lon)
-    tables = [
-        read_table(paths[table], table)
+    # a data folder may lack them, but a file the user named must be there
+    tables = {
+        table: read_table(paths[table], table)
         for table in ("candidates", "hubs")
-        if paths[table].is_file()
-    ]
+        if paths[table].is_file() or table in named
+    }
+    outlines = paths["sources"].parent / OUTLINES_FILE
+    if outlines.is_file():
+        shapes = read_outlines(outlines)
+        problems = [
+            problem
+            for table, frame in tables.items()
+            for problem in placement_problems(
+                frame, shapes, paths[table], tolerance_km=tolerance_km
+            )
+        ]
+        if problems:
+            raise InputError("\n".join(problems))
     # an id of either table first, so that a hub id is not taken for a site's name
     for by_name in (False, True):
-        for frame in tables:
+        for frame in tables.values():
             if by_name:
                 match = frame[frame["name"].str.casefold() == text.casefold()]
             else:

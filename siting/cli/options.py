@@ -10,6 +10,7 @@ scenario. This module imports only click, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +21,21 @@ if TYPE_CHECKING:
     from siting.scenario import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NumberRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses NaN, which click lets through
+    (every comparison with NaN is false)."""
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        """The number of ``value``; fails on NaN as on a number out of range."""
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -75,7 +91,7 @@ def solve_options(command: F) -> F:
         ),
         click.option(
             "--time-limit",
-            type=click.FloatRange(min=0, min_open=True),
+            type=NumberRange(min=0, min_open=True),
             help="Seconds per solve; the best solution found is returned, marked.",
         ),
     )

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,25 @@ def fetch_eurostat_prices(
     return parse_eurostat_prices(document, semester=semester, source=url)
 
 
+def read_json_stat(path: Path) -> dict[str, Any]:
+    """A saved JSON-stat response (for ``siting data fetch --from-file``).
+
+    Raises
+    ------
+    InputError
+        If the file is not UTF-8 JSON holding an object.
+    """
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: not a JSON file ({exc}); give a saved nrg_pc_205 response"
+        ) from None
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: not a JSON-stat dataset (not a JSON object)")
+    return document
+
+
 def parse_eurostat_prices(
     document: dict[str, Any], *, semester: str, source: str = "response"
 ) -> pd.DataFrame:
@@ -82,16 +102,32 @@ def parse_eurostat_prices(
         If the document is not a JSON-stat dataset of this shape.
     """
     try:
-        dims: list[str] = document["id"]
-        sizes: list[int] = document["size"]
+        dims: list[str] = list(document["id"])
+        sizes: list[int] = [int(size) for size in document["size"]]
         categories = {
-            dim: document["dimension"][dim]["category"]["index"] for dim in dims
+            dim: {
+                str(code): int(position)
+                for code, position in document["dimension"][dim]["category"][
+                    "index"
+                ].items()
+            }
+            for dim in dims
         }
         values = document["value"]
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{source}: not a JSON-stat dataset (missing {exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{source}: not a JSON-stat dataset (missing or malformed {exc})"
+        ) from None
+    if len(sizes) != len(dims) or "geo" not in dims:
+        raise InputError(
+            f"{source}: not a JSON-stat dataset of prices by country: 'id' lists "
+            f"{len(dims)} dimension(s) ({', '.join(map(str, dims))}), 'size' "
+            f"{len(sizes)}, and 'geo' must be one of them"
+        )
     if isinstance(values, list):
         values = {str(i): v for i, v in enumerate(values) if v is not None}
+    if not isinstance(values, dict):
+        raise InputError(f"{source}: field 'value' is neither a list nor an object")
     strides = np.cumprod([1, *sizes[::-1]])[:-1][::-1]
     fixed: dict[str, int] = {}
     for dim, size in zip(dims, sizes, strict=True):
@@ -117,6 +153,11 @@ def parse_eurostat_prices(
         value = values.get(str(flat))
         if value is None:
             continue
+        if not isinstance(value, int | float) or not np.isfinite(value) or value < 0:
+            raise InputError(
+                f"{source}: field 'value' holds {value!r} for {code}; prices must be "
+                "numbers >= 0 (EUR/kWh)"
+            )
         rows.append(
             {
                 "country": EUROSTAT_TO_ISO.get(code, code),
@@ -125,5 +166,10 @@ def parse_eurostat_prices(
                 "tax": labels.get("tax", {}).get(fixed.get("tax", -1), ""),
                 "semester": semester,
             }
+        )
+    if not rows:
+        raise InputError(
+            f"{source}: no country has a price for {semester}; check the band and "
+            "the semester"
         )
     return pd.DataFrame(rows).set_index("country").sort_index()

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from siting.errors import InputError
 from siting.layers.facility import HOURS_PER_YEAR, it_power_mw
 from siting.scenario import Scenario
 
@@ -90,7 +91,7 @@ def energy_layer(
     else:
         energy_part = wholesale
         if energy.price_basis == "ppa":
-            ppa_price = _ppa_prices(country, ppa, energy.ppa_technology)
+            ppa_price = _ppa_prices(country, ppa, energy.ppa_technology, scenario)
             share = energy.ppa_share
             energy_part = share * ppa_price + (1.0 - share) * wholesale
         price = energy_part + network + levies + taxes
@@ -118,9 +119,27 @@ def energy_layer(
     )
 
 
-def _ppa_prices(country: pd.Series, ppa: pd.DataFrame, technology: str) -> pd.Series:
-    """The PPA price of each site's country for ``technology``, else the EU row's."""
+def _ppa_prices(
+    country: pd.Series, ppa: pd.DataFrame, technology: str, scenario: Scenario
+) -> pd.Series:
+    """The PPA price of each site's country for ``technology``, else the EU row's.
+
+    Raises
+    ------
+    InputError
+        If ``ppa_prices.csv`` has no price for ``technology`` in a site's country
+        and no EU row for it.
+    """
     rows = ppa[ppa["technology"] == technology]
     by_country = rows.set_index("country")["price_eur_per_mwh"]
     eu = by_country.get("EU", np.nan)
-    return country.map(by_country).astype(float).fillna(eu)
+    prices = country.map(by_country).astype(float).fillna(eu)
+    missing = sorted(set(country[prices.isna()]))
+    if missing:
+        known = ", ".join(sorted(set(ppa["technology"].astype(str))))
+        raise InputError(
+            f"{scenario.origin}: field 'energy.ppa_technology': ppa_prices.csv has no "
+            f"{technology!r} price for {', '.join(missing)} and no EU row for it; "
+            f"use one of its technologies ({known}) or add the rows"
+        )
+    return prices

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from siting.data import CANDIDATE_KINDS
+from siting.errors import InputError
 from siting.scenario import Scenario
 
 
@@ -23,6 +25,13 @@ def site_size_layer(candidates: pd.DataFrame, scenario: Scenario) -> pd.DataFram
     -------
     DataFrame indexed by ``site_id`` with ``site_max_mw`` (MW) and
     ``site_max_basis`` ("announced" or "kind: <kind>" or "default").
+
+    Raises
+    ------
+    InputError
+        If ``sites.max_mw_by_kind`` names a kind that is neither one of
+        :data:`siting.data.CANDIDATE_KINDS` nor a kind of a candidate (a typo that
+        would change nothing).
     """
     sites = scenario.sites
     kind = (
@@ -30,6 +39,13 @@ def site_size_layer(candidates: pd.DataFrame, scenario: Scenario) -> pd.DataFram
         if "kind" in candidates.columns
         else pd.Series("", index=candidates.index)
     )
+    unknown = sorted(set(sites.max_mw_by_kind) - set(CANDIDATE_KINDS) - set(kind))
+    if unknown:
+        raise InputError(
+            f"{scenario.origin}: field 'sites.max_mw_by_kind': no candidate is of "
+            f"kind {', '.join(unknown)}; use one of {', '.join(CANDIDATE_KINDS)} or "
+            "a kind of your candidates"
+        )
     by_kind = kind.map(sites.max_mw_by_kind).astype(float)
     announced = (
         candidates["announced_mw"].astype(float)

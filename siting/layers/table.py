@@ -41,6 +41,14 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     that binds first, in words) and ``excluded_reason`` ("" for allowed sites).
     """
     candidates = dataset.candidates
+    unknown = sorted(set(scenario.selection.countries) - set(dataset.countries.index))
+    if unknown:
+        raise InputError(
+            f"{scenario.origin}: field 'selection.countries': unknown country code(s) "
+            f"{', '.join(unknown)}; use ISO alpha-2 codes of countries.csv ("
+            + ", ".join(sorted(dataset.countries.index))
+            + ")"
+        )
     countries = apply_country_overrides(dataset.countries, scenario)
     cooling = cooling_layer(candidates, dataset.climate, countries, scenario)
     zones, carbon = apply_zone_overrides(
@@ -69,11 +77,13 @@ def site_table(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     table = pd.concat(
         [candidates, energy, grid, size, cooling, connectivity, capex], axis=1
     )
-    for layer, columns in COST_PARTS.items():
-        table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(axis=1)
+    for layer, columns in COST_PARTS.items():  # a missing part stays NaN, not 0
+        table[f"{layer}_cost_eur_per_year"] = table[list(columns)].sum(
+            axis=1, skipna=False
+        )
     table["annual_cost_eur"] = table[
         [f"{layer}_cost_eur_per_year" for layer in COST_PARTS]
-    ].sum(axis=1)
+    ].sum(axis=1, skipna=False)
     table["power_limit"] = _power_limit(table)
     table["excluded_reason"] = _exclusion_reasons(table, scenario)
     return table
