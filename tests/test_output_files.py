@@ -257,3 +257,31 @@ def test_a_read_only_parent_is_a_clear_error(tmp_path, args):
     assert "choose a folder you can write to for --out" in done.stderr
     assert _names(readonly) == ["result.json"]
     assert (readonly / "result.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["alternatives", "--k", "2"],
+        ["pareto", "--resolution-ms", "1"],
+        ["robustness", "--samples", "2", "--serial"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_every_analysis_writes_into_out_dot(work, args):
+    outcome = CliRunner().invoke(main, [*args, "--out", ".", *TINY_RUN])
+    assert outcome.exit_code == 0, outcome.output
+    assert _names(work) and set(_names(work)) <= OUTPUT_NAMES
+    assert _names(work.parent) == ["work"]
+
+
+def test_layers_writes_a_relative_file_with_spaces_and_refuses_a_folder(work):
+    (work / "my layers").mkdir()
+    args = ["layers", "--data-dir", str(TINY), "--out"]
+    assert (
+        CliRunner().invoke(main, [*args, "my layers/all sites.geojson"]).exit_code == 0
+    )
+    assert _names(work / "my layers") == ["all sites.geojson"]
+    refused = CliRunner().invoke(main, [*args, "."])
+    assert refused.exit_code == 2
+    assert "'--out'" in refused.output and "is a directory" in refused.output
