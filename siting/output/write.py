@@ -47,7 +47,8 @@ def write_outputs(
     result
         The run from :func:`siting.optimise`.
     out_dir
-        The output folder; with ``force`` an existing folder is replaced whole.
+        The output folder; with ``force`` an existing folder of siting outputs is
+        replaced whole (:mod:`siting.output.files` says which folders are accepted).
     report
         Also write ``report.md``, ``report.html`` with its PNG plots and ``map.html``.
     online_tiles
@@ -67,7 +68,9 @@ def write_outputs(
     Raises
     ------
     siting.errors.InputError
-        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
+        As :func:`siting.output.files.check_out_dir`: ``out_dir`` is a file, its
+        parent is missing or not writable, it holds files and ``force`` is false, or
+        it holds files siting did not write.
     ValueError
         If ``vector_format`` is not one of :data:`FORMATS`.
     """
