@@ -104,6 +104,27 @@ class Result:
         return gpd.GeoDataFrame(table, geometry=lines, crs="EPSG:4326")
 
     @property
+    def campus_links(self) -> gpd.GeoDataFrame:
+        """A line from each gigafactory's largest campus to each of its other campuses
+        (EPSG:4326): ``gigafactory`` (its rank), ``from_site_id``, ``to_site_id`` and
+        the great-circle ``distance_km``; empty when every gigafactory has one."""
+        rows = []
+        table = self.gigafactories
+        for rank, row in [] if table is None else table.iterrows():
+            head, *others = row["campuses"]
+            rows += [(rank, head, other) for other in others]
+        frame = pd.DataFrame(
+            rows, columns=["gigafactory", "from_site_id", "to_site_id"]
+        )
+        start = self.sites.loc[frame["from_site_id"], ["lon", "lat"]].to_numpy(float)
+        end = self.sites.loc[frame["to_site_id"], ["lon", "lat"]].to_numpy(float)
+        frame["distance_km"] = haversine_km(
+            start[:, 1], start[:, 0], end[:, 1], end[:, 0]
+        )
+        lines = shapely.linestrings(np.stack([start, end], axis=1)) if rows else []
+        return gpd.GeoDataFrame(frame, geometry=lines, crs="EPSG:4326")
+
+    @property
     def campus_overhead_eur_per_year(self) -> float:
         """Yearly overhead of the extra campuses of every gigafactory (EUR/yr; 0 when
         each has one)."""

@@ -21,10 +21,11 @@ from numpy.typing import NDArray
 
 from siting import explain
 from siting.data import Dataset, load_dataset
-from siting.errors import InfeasibleError
+from siting.errors import InfeasibleError, InputError
 from siting.gigafactory import (
     CampusProblem,
     build_campus_problem,
+    infeasible_message,
     label_campus_solution,
     share_tables,
     single_site_gigafactories,
@@ -97,14 +98,22 @@ def prepare(
     Raises
     ------
     siting.errors.InputError
-        If the data or scenario is invalid.
+        If the data or scenario is invalid, or gigafactories may have several
+        campuses (:func:`prepare_campuses` is their counterpart).
     """
     scenario = scenario or load_scenario()
+    if scenario.selection.campuses_max > 1:
+        raise InputError(
+            f"{scenario.origin}: field 'selection.campuses_max': the analyses "
+            "(pareto, alternatives, robustness) work on one site per gigafactory; "
+            "set selection.campuses_max = 1, or use `siting optimise` for "
+            "multi-site gigafactories"
+        )
     clock = timings if timings is not None else {}
     report = progress or (lambda _message: None)
     with _timed(clock, "data", report, "Loading data"):
         dataset = load_data(scenario)
-    with _timed(clock, "layers", report, "Computing the four layers"):
+    with _timed(clock, "layers", report, "Computing the layers"):
         sites = site_table(dataset, scenario)
     with _timed(clock, "network", report, "Computing round-trip times"):
         rtt = latency_matrix(dataset, scenario)
@@ -268,7 +277,9 @@ def optimise_campuses(
                 time_limit=time_limit_of(scenario),
             )
         except InfeasibleError as exc:
-            raise InfeasibleError(f"{scenario.origin}: {exc}") from None
+            raise InfeasibleError(
+                f"{scenario.origin}: {exc}; {infeasible_message(problem, scenario)}"
+            ) from None
     hubs = dataset.hubs.loc[list(problem.hub_ids)]
     sites, hubs, gigafactories = label_campus_solution(problem, answer, hubs)
     return Result(

@@ -64,6 +64,11 @@ def optimise(
 
     scenario = scenario_from(options)
     check_out_dir(out_dir, force=force)
+    if robustness_samples and scenario.selection.campuses_max > 1:
+        raise click.UsageError(
+            "--robustness-samples works on one site per gigafactory; drop it or set "
+            "selection.campuses_max = 1"
+        )
     if verbose:
         logging.basicConfig(
             level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"

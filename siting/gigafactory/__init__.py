@@ -37,6 +37,7 @@ from siting.gigafactory.configurations import MAX_CONFIGURATIONS
 from siting.gigafactory.problem import (
     CampusProblem,
     build_campus_problem,
+    infeasible_message,
     share_levels,
     share_tables,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "CampusProblem",
     "build_campus_problem",
     "gigafactory_table",
+    "infeasible_message",
     "label_campus_solution",
     "share_levels",
     "share_tables",

@@ -176,3 +176,31 @@ def build_campus_problem(
         share_sites=share_sites,
         site_rtt=site_rtt,
     )
+
+
+def infeasible_message(problem: CampusProblem, scenario: Scenario) -> str:
+    """Why no portfolio of gigafactories exists, in numbers, and what to relax."""
+    selection = scenario.selection
+    tables = problem.share_sites
+    hosts = {s: int((t["excluded_reason"] == "").sum()) for s, t in tables.items()}
+    campus = [s for s, n in hosts.items() if n and s < 1]
+    listed = problem.configurations
+    multi = int((listed["campuses"].map(len) > 1).sum())
+    power = float(tables[1.0]["power_mw"].median())
+    reach = (
+        f"{max(hosts[s] for s in campus)} a campus of {min(campus):.0%} to "
+        f"{max(campus):.0%}"
+        if campus
+        else "none a campus"
+    )
+    return (
+        f"{selection.sites} gigafactories of about {power:,.0f} MW requested, at most "
+        f"{selection.per_country} per member state (selection.per_country): "
+        f"{hosts[1.0]} site(s) can host a whole one and {reach}; {multi} "
+        f"configuration(s) of 2 to {selection.campuses_max} campuses within "
+        f"{selection.campus_max_rtt_ms:g} ms (selection.campus_max_rtt_ms), led from "
+        f"{listed['country'].nunique()} member state(s), and no choice of them without "
+        "a shared site or grid node (relax: selection.campus_max_rtt_ms, "
+        "selection.campuses_max, selection.campus_min_share, selection.per_country, "
+        "selection.min_separation_km or facility.accelerators)"
+    )

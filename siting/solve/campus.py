@@ -23,7 +23,10 @@ two different gigafactories; a configuration never holds a pair drawing on one n
 ``x_ji`` exists only where hub j may use site i (finite RTT within ``max_cost``). The
 same pulp runner as the p-median (:func:`siting.solve.mip.run`) solves it with HiGHS
 or CBC, warm-started by a greedy choice of configurations, so a time limit still
-returns a portfolio and the solver's proven bound.
+returns a portfolio and the solver's proven bound. The objective is scaled by a power
+of two (:func:`_scale`) so that the solvers' absolute tolerances mean the same whatever
+the units: a solution is reported optimal when the solver proved it and its gap is
+within :data:`~siting.solve.solution.REL_GAP` or that absolute tolerance.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ from numpy.typing import NDArray
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import mip
 from siting.solve.solution import REL_GAP, Solution, relative_gap
+
+#: HiGHS's default absolute gap (mip_abs_gap; CBC stops at a smaller one), in the
+#: scaled units of the model (:func:`_scale`).
+ABS_GAP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -226,7 +233,8 @@ def solve_campuses(
     start = time.perf_counter()
     _precheck(inst)
     warm = _greedy(inst)
-    model = _build(inst)
+    scale = _scale(inst)
+    model = _build(inst, scale)
     run = mip.run(model, backend, time_limit, warm)
     if run.status == "infeasible":
         raise InfeasibleError(
@@ -243,11 +251,12 @@ def solve_campuses(
     objective, best = min(scored)
     configs = np.array(sorted(best), dtype=np.int64)
     assignment, objective = evaluate_campuses(inst, configs)
-    bound = min(run.bound, objective) if np.isfinite(run.bound) else np.nan
+    solver_bound = run.bound / scale if np.isfinite(run.bound) else -np.inf
+    bound = min(max(solver_bound, _trivial_bound(inst)), objective)
     gap = relative_gap(objective, bound)
-    status = "optimal" if run.status == "optimal" and gap <= REL_GAP else "time_limit"
-    if not np.isfinite(bound):
-        status = "time_limit"
+    # the solver's absolute gap tolerance, back in the caller's units
+    within = objective - bound <= max(REL_GAP * abs(objective), ABS_GAP / scale)
+    status = "optimal" if run.status == "optimal" and within else "time_limit"
     sites = np.unique(np.concatenate([inst.members[c] for c in configs]))
     solution = Solution(
         selected=sites,
@@ -287,7 +296,31 @@ def _precheck(inst: CampusInstance) -> None:
         )
 
 
-def _build(inst: CampusInstance) -> mip.Model:
+def _trivial_bound(inst: CampusInstance) -> float:
+    """A bound no portfolio beats: the p cheapest configurations plus every hub at its
+    nearest usable site (EUR/yr); finite whenever some portfolio is."""
+    fixed = float(np.sort(inst.config_cost)[: inst.p].sum())
+    nearest = np.where(inst.usable(), inst.cost, np.inf).min(axis=1, initial=np.inf)
+    return fixed + float(np.dot(inst.weights, nearest))
+
+
+def _scale(inst: CampusInstance) -> float:
+    """A power of two that brings the largest objective coefficient into
+    [2^19, 2^20]: exact in binary floating point, so the solver's absolute tolerances
+    mean the same at every magnitude of the caller's units."""
+    usable = inst.usable()
+    weighted = inst.weights[:, None] * np.where(usable, inst.cost, 0.0)
+    largest = max(
+        float(np.abs(inst.config_cost).max(initial=0.0)),
+        float(weighted.max(initial=0.0)),
+    )
+    if largest == 0.0 or not np.isfinite(largest):
+        return 1.0
+    exponent = 20 - int(np.ceil(np.log2(largest)))
+    return float(2.0 ** int(np.clip(exponent, -1000, 1000)))
+
+
+def _build(inst: CampusInstance, scale: float) -> mip.Model:
     prob = pulp.LpProblem("campuses", pulp.LpMinimize)
     z = {
         c: prob.add_variable(f"z_{c}", cat=pulp.LpBinary)
@@ -303,8 +336,8 @@ def _build(inst: CampusInstance) -> mip.Model:
     x = {
         (j, i): prob.add_variable(f"x_{j}_{i}", lowBound=0, upBound=1) for j, i in pairs
     }
-    weighted = inst.weights[hubs] * inst.cost[hubs, sites]
-    terms = [(z[c], float(inst.config_cost[c])) for c in z]
+    weighted = scale * inst.weights[hubs] * inst.cost[hubs, sites]
+    terms = [(z[c], scale * float(inst.config_cost[c])) for c in z]
     terms += [(x[pair], float(w)) for pair, w in zip(pairs, weighted, strict=True)]
     prob.setObjective(pulp.LpAffineExpression(terms))
     eq, le = pulp.LpConstraintEQ, pulp.LpConstraintLE
