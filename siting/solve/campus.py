@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import mip
+from siting.solve.campus_greedy import greedy_campuses
 from siting.solve.solution import REL_GAP, Solution, relative_gap
 
 #: HiGHS's default absolute gap (mip_abs_gap; CBC stops at a smaller one), in the
@@ -232,7 +233,7 @@ def solve_campuses(
     backend = "highs" if solver in ("auto", "fast") else solver
     start = time.perf_counter()
     _precheck(inst)
-    warm = _greedy(inst)
+    warm = greedy_campuses(inst)
     scale = _scale(inst)
     model = _build(inst, scale)
     run = mip.run(model, backend, time_limit, warm)
@@ -371,44 +372,3 @@ def _build(inst: CampusInstance, scale: float) -> mip.Model:
             raise InfeasibleError(f"forced site {i} is in no allowed configuration")
         add([(y[i], 1)], eq, f"forced_{i}", 1)
     return mip.Model(prob, z, x)
-
-
-def _greedy(inst: CampusInstance) -> NDArray[np.int64] | None:
-    """Add, p times, the allowed configuration that lowers the objective most (forced
-    sites first); None when the greedy choice gets stuck."""
-    usable = inst.usable()
-    cost = np.where(usable, inst.cost, np.inf)
-    best = np.full(inst.n_hubs, np.inf)
-    taken: set[int] = set()
-    chosen: list[int] = []
-    groups: dict[int, int] = {}
-    conflict = {(int(i), int(k)) for i, k in inst.conflicts.tolist()}
-    for _ in range(inst.p):
-        must = set(inst.forced.tolist()) - taken
-        pick, pick_value = -1, np.inf
-        for c, sites in enumerate(inst.members):
-            members = set(sites.tolist())
-            if members & taken or groups.get(int(inst.config_group[c]), 0) >= (
-                inst.max_per_group
-            ):
-                continue
-            if any((min(a, b), max(a, b)) in conflict for a in members for b in taken):
-                continue
-            if must and not members & must:
-                continue
-            near = np.minimum(best, cost[:, sites].min(axis=1))
-            value = inst.config_cost[c] + float(
-                np.dot(inst.weights, np.where(np.isfinite(near), near, 1e30))
-            )
-            if value < pick_value:
-                pick, pick_value = c, value
-        if pick < 0:
-            return None
-        chosen.append(pick)
-        taken |= set(inst.members[pick].tolist())
-        group = int(inst.config_group[pick])
-        groups[group] = groups.get(group, 0) + 1
-        best = np.minimum(best, cost[:, inst.members[pick]].min(axis=1))
-    if not np.isfinite(best).all() or set(inst.forced.tolist()) - taken:
-        return None
-    return np.array(chosen, dtype=np.int64)
