@@ -218,7 +218,29 @@ def shared_node_pairs(
 def label_solution(
     problem: Problem, solution: Solution, sites: pd.DataFrame, hubs: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Map the solver's positions back to ids.
+    """Map the solver's positions back to ids (:func:`describe_selection`)."""
+    return describe_selection(sites, hubs, problem.site_ids, problem.rtt_ms, solution)
+
+
+def describe_selection(
+    sites: pd.DataFrame,
+    hubs: pd.DataFrame,
+    site_ids: tuple[str, ...],
+    rtt_ms: NDArray[np.float64],
+    solution: Solution,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chosen sites and each hub's site, by id.
+
+    Parameters
+    ----------
+    sites, hubs
+        Tables indexed by ``site_id`` and ``hub_id``.
+    site_ids
+        The site of each solver position.
+    rtt_ms
+        RTT from each hub (rows, in ``hubs`` order) to each position, ms.
+    solution
+        The solver's answer (``selected`` and ``assignment`` by position).
 
     Returns
     -------
@@ -232,13 +254,13 @@ def label_solution(
     sites = sites.copy()
     hubs = hubs.copy()
     assigned = np.asarray(solution.assignment)
-    hub_rows = np.arange(len(problem.hub_ids))
-    hubs["site_id"] = np.asarray(problem.site_ids, dtype=object)[assigned]
-    hubs["rtt_ms"] = problem.rtt_ms[hub_rows, assigned]
+    hub_rows = np.arange(len(hubs))
+    hubs["site_id"] = np.asarray(site_ids, dtype=object)[assigned]
+    hubs["rtt_ms"] = rtt_ms[hub_rows, assigned]
     researchers = hubs["researchers"]
     served = researchers.groupby(hubs["site_id"]).sum()
     weighted = (researchers * hubs["rtt_ms"]).groupby(hubs["site_id"]).sum()
-    chosen = [problem.site_ids[i] for i in solution.selected]
+    chosen = [site_ids[i] for i in solution.selected]
     sites["selected"] = sites.index.isin(chosen)
     sites["researchers_served"] = served.reindex(sites.index).fillna(0.0)
     sites["mean_rtt_ms"] = (weighted / served).reindex(sites.index)

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from siting.geo import haversine_km
+from siting.gigafactory import CampusProblem
 from siting.problem import Problem
 from siting.scenario import Scenario
 from siting.solve import Solution
@@ -41,9 +42,13 @@ class Result:
         Modelled median RTT matrix in ms (docs/network.md), index ``hub_id``, columns
         ``site_id``.
     problem, solution
-        The array problem and the solver's answer.
+        The array problem (a :class:`~siting.gigafactory.CampusProblem` when
+        gigafactories may have several campuses) and the solver's answer.
     data_sha256
         Hash of the data files read.
+    gigafactories
+        One row per chosen gigafactory (:func:`siting.gigafactory.gigafactory_table`):
+        its campuses, their shares, power, annual cost and mean RTT.
     timings_s
         Wall time of each stage in seconds.
     explanations
@@ -61,9 +66,10 @@ class Result:
     sites: pd.DataFrame
     hubs: pd.DataFrame
     rtt: pd.DataFrame
-    problem: Problem
+    problem: Problem | CampusProblem
     solution: Solution
     data_sha256: str
+    gigafactories: pd.DataFrame | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
     explanations: pd.DataFrame | None = None
     swaps: pd.DataFrame | None = None
@@ -96,6 +102,34 @@ class Result:
             index=hubs.index,
         )
         return gpd.GeoDataFrame(table, geometry=lines, crs="EPSG:4326")
+
+    @property
+    def campus_links(self) -> gpd.GeoDataFrame:
+        """A line from each gigafactory's largest campus to each of its other campuses
+        (EPSG:4326): ``gigafactory`` (its rank), ``from_site_id``, ``to_site_id`` and
+        the great-circle ``distance_km``; empty when every gigafactory has one."""
+        rows = []
+        table = self.gigafactories
+        for rank, row in [] if table is None else table.iterrows():
+            head, *others = row["campuses"]
+            rows += [(rank, head, other) for other in others]
+        frame = pd.DataFrame(
+            rows, columns=["gigafactory", "from_site_id", "to_site_id"]
+        )
+        start = self.sites.loc[frame["from_site_id"], ["lon", "lat"]].to_numpy(float)
+        end = self.sites.loc[frame["to_site_id"], ["lon", "lat"]].to_numpy(float)
+        frame["distance_km"] = haversine_km(
+            start[:, 1], start[:, 0], end[:, 1], end[:, 0]
+        )
+        lines = shapely.linestrings(np.stack([start, end], axis=1)) if rows else []
+        return gpd.GeoDataFrame(frame, geometry=lines, crs="EPSG:4326")
+
+    @property
+    def campus_overhead_eur_per_year(self) -> float:
+        """Yearly overhead of the extra campuses of every gigafactory (EUR/yr; 0 when
+        each has one)."""
+        table = self.gigafactories
+        return 0.0 if table is None else float(table["overhead_eur_per_year"].sum())
 
     @property
     def mean_rtt_ms(self) -> float:

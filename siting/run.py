@@ -21,14 +21,22 @@ from numpy.typing import NDArray
 
 from siting import explain
 from siting.data import Dataset, load_dataset
-from siting.errors import InfeasibleError
+from siting.errors import InfeasibleError, InputError
+from siting.gigafactory import (
+    CampusProblem,
+    build_campus_problem,
+    infeasible_message,
+    label_campus_solution,
+    share_tables,
+    single_site_gigafactories,
+)
 from siting.infeasible import scenario_constraints
 from siting.layers.table import site_table
 from siting.network import backbone_graph, rtt_matrix
 from siting.problem import Problem, build_problem, label_solution
 from siting.result import Result
 from siting.scenario import Scenario, load_scenario
-from siting.solve import Solution, solve_pmedian
+from siting.solve import Solution, solve_campuses, solve_pmedian
 
 Progress = Callable[[str], None]
 
@@ -91,14 +99,22 @@ def prepare(
     Raises
     ------
     siting.errors.InputError
-        If the data or scenario is invalid.
+        If the data or scenario is invalid, or gigafactories may have several
+        campuses (:func:`prepare_campuses` is their counterpart).
     """
     scenario = scenario or load_scenario()
+    if scenario.selection.campuses_max > 1:
+        raise InputError(
+            f"{scenario.origin}: field 'selection.campuses_max': the analyses "
+            "(pareto, alternatives, robustness) work on one site per gigafactory; "
+            "set selection.campuses_max = 1, or use `siting optimise` for "
+            "multi-site gigafactories"
+        )
     clock = timings if timings is not None else {}
     report = progress or (lambda _message: None)
     with _timed(clock, "data", report, "Loading data"):
         dataset = load_data(scenario)
-    with _timed(clock, "layers", report, "Computing the four layers"):
+    with _timed(clock, "layers", report, "Computing the layers"):
         sites = site_table(dataset, scenario)
     with _timed(clock, "network", report, "Computing round-trip times"):
         rtt = latency_matrix(dataset, scenario)
@@ -177,6 +193,8 @@ def optimise(
     scenario = scenario or load_scenario()
     timings: dict[str, float] = {}
     report = progress or (lambda _message: None)
+    if scenario.selection.campuses_max > 1:
+        return optimise_campuses(scenario, progress=report, timings=timings)
     inputs = prepare(scenario, progress=report, timings=timings)
     with _timed(timings, "solve", report, "Solving the siting problem"):
         solution = solve(inputs.problem, scenario)
@@ -204,10 +222,85 @@ def optimise(
         problem=problem,
         solution=solution,
         data_sha256=inputs.dataset.sha256,
+        gigafactories=single_site_gigafactories(sites),
         timings_s=timings,
         explanations=regret,
         swaps=swap,
         notes=inputs.dataset.notes,
+    )
+
+
+def prepare_campuses(
+    scenario: Scenario,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[Dataset, CampusProblem, pd.DataFrame]:
+    """Load the data, price every site at each campus share, compute the RTTs and
+    build the multi-campus problem (:mod:`siting.gigafactory`).
+
+    Returns
+    -------
+    dataset, problem, rtt
+        The data read, the problem and the hub-to-site RTT matrix (ms).
+    """
+    clock = timings if timings is not None else {}
+    report = progress or (lambda _message: None)
+    with _timed(clock, "data", report, "Loading data"):
+        dataset = load_data(scenario)
+    with _timed(clock, "layers", report, "Computing the layers at each campus share"):
+        share_sites = share_tables(dataset, scenario)
+    with _timed(clock, "network", report, "Computing round-trip times"):
+        rtt = latency_matrix(dataset, scenario)
+        site_rtt = latency_matrix(dataset, scenario, between_sites=True)
+    with _timed(clock, "campuses", report, "Listing campus configurations"):
+        problem = build_campus_problem(
+            share_sites, dataset.hubs, rtt, site_rtt, scenario
+        )
+    return dataset, problem, rtt
+
+
+def optimise_campuses(
+    scenario: Scenario,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> Result:
+    """The whole run for gigafactories of up to ``selection.campuses_max`` campuses
+    (called by :func:`optimise`). Regrets and swaps are not computed for them.
+
+    Raises
+    ------
+    siting.errors.InfeasibleError
+        If no choice of gigafactories satisfies the constraints.
+    """
+    clock = timings if timings is not None else {}
+    report = progress or (lambda _message: None)
+    dataset, problem, rtt = prepare_campuses(scenario, progress=report, timings=clock)
+    with _timed(clock, "solve", report, "Solving the siting problem"):
+        try:
+            answer = solve_campuses(
+                problem.instance,
+                solver=scenario.solver.name,
+                time_limit=time_limit_of(scenario),
+            )
+        except InfeasibleError as exc:
+            raise InfeasibleError(
+                f"{scenario.origin}: {exc}; {infeasible_message(problem, scenario)}"
+            ) from None
+    hubs = dataset.hubs.loc[list(problem.hub_ids)]
+    sites, hubs, gigafactories = label_campus_solution(problem, answer, hubs)
+    return Result(
+        scenario=scenario,
+        sites=sites,
+        hubs=hubs,
+        rtt=rtt,
+        problem=problem,
+        solution=answer.solution,
+        data_sha256=dataset.sha256,
+        gigafactories=gigafactories,
+        timings_s=clock,
+        notes=dataset.notes,
     )
 
 
@@ -221,13 +314,18 @@ def load_data(scenario: Scenario) -> Dataset:
     )
 
 
-def latency_matrix(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
-    """RTT (ms) from every hub to every candidate through the backbone model."""
+def latency_matrix(
+    dataset: Dataset, scenario: Scenario, *, between_sites: bool = False
+) -> pd.DataFrame:
+    """RTT (ms) from every hub to every candidate through the backbone model, or
+    between every two candidates (``between_sites``, as ``siting latency`` gives it)."""
     params = scenario.network
     graph = backbone_graph(
         dataset.backbone_nodes, dataset.backbone_links, params=params
     )
-    return rtt_matrix(graph, dataset.hubs, dataset.candidates, params=params)
+    sites = dataset.candidates
+    origins = sites if between_sites else dataset.hubs
+    return rtt_matrix(graph, origins, sites, params=params)
 
 
 @contextmanager

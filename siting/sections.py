@@ -44,6 +44,21 @@ class Selection(Section):
     countries: tuple[str, ...] = ()
     include_cities: bool = False
     online_by_year: int = Field(default=0, ge=0)
+    campuses_max: int = Field(default=1, ge=1, le=4)
+    campus_max_rtt_ms: float = Field(default=10.0, gt=0)
+    campus_min_share: float = Field(default=0.25, gt=0, le=1)
+    campus_share_step: float = Field(default=0.05, gt=0, le=1)
+    campus_overhead_eur_per_year: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _whole_steps(self) -> Selection:
+        steps = 1 / self.campus_share_step
+        if abs(steps - round(steps)) > 1e-9:
+            raise ValueError(
+                f"campus_share_step {self.campus_share_step:g} must divide 1 into "
+                "whole steps (0.05, 0.1, 0.125, 0.25, ...)"
+            )
+        return self
 
     @field_validator("forced", "excluded", "countries")
     @classmethod

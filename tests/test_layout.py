@@ -17,10 +17,15 @@ PACKAGE = ROOT / "siting"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 #: Stages and the stages each may import (data flows one way).
 LATER = {
-    "data": ("layers", "network", "problem", "solve", "run", "output", "analysis"),
-    "layers": ("network", "problem", "solve", "run", "output", "analysis"),
-    "network": ("layers", "problem", "solve", "run", "output", "analysis"),
-    "solve": ("data", "layers", "network", "problem", "run", "output", "analysis"),
+    "data": ("layers", "network", "problem", "gigafactory", "solve", "run", "output")
+    + ("analysis",),
+    "layers": ("network", "problem", "gigafactory", "solve", "run", "output")
+    + ("analysis",),
+    "network": ("layers", "problem", "gigafactory", "solve", "run", "output")
+    + ("analysis",),
+    "solve": ("data", "layers", "network", "problem", "gigafactory", "run", "output")
+    + ("analysis",),
+    "gigafactory": ("run", "output", "analysis", "explain", "check"),
     "output": ("solve", "analysis", "run", "explain", "check"),
 }
 

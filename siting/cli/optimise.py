@@ -64,6 +64,11 @@ def optimise(
 
     scenario = scenario_from(options)
     check_out_dir(out_dir, force=force)
+    if robustness_samples and scenario.selection.campuses_max > 1:
+        raise click.UsageError(
+            "--robustness-samples works on one site per gigafactory; drop it or set "
+            "selection.campuses_max = 1"
+        )
     if verbose:
         logging.basicConfig(
             level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
@@ -106,6 +111,33 @@ def optimise(
         _print_summary(result, written)
 
 
+def _print_gigafactories(console: Any, result: Result) -> None:
+    """The gigafactories and their campuses, when one has several."""
+    from rich.table import Table
+
+    table = result.gigafactories
+    if table is None or table["campuses"].map(len).max() <= 1:
+        return
+    out = Table(title="Gigafactories (campuses, largest first)")
+    for name in ("gigafactory", "campuses (share)", "country", "MW", "EUR m/yr"):
+        out.add_column(name, justify="left" if name.startswith("camp") else "right")
+    out.add_column("campus RTT (ms)", justify="right")
+    for rank, row in table.iterrows():
+        campuses = ", ".join(
+            f"{site} ({share:.0%})"
+            for site, share in zip(row["campuses"], row["shares"], strict=True)
+        )
+        out.add_row(
+            str(rank),
+            campuses,
+            row["country"],
+            f"{row['power_mw']:,.0f}",
+            f"{row['annual_cost_eur'] / 1e6:,.1f}",
+            f"{row['campus_rtt_ms']:.1f}",
+        )
+    console.print(out)
+
+
 def _print_summary(result: Result, written: list[Path]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -136,6 +168,7 @@ def _print_summary(result: Result, written: list[Path]) -> None:
             f"{row['researchers_served']:,.0f}",
         )
     console.print(table)
+    _print_gigafactories(console, result)
     console.print(
         f"objective EUR {solution.objective / 1e6:,.1f} m/yr, gap {solution.gap:.2%}, "
         f"researcher-weighted mean RTT {result.mean_rtt_ms:.1f} ms (modelled "

@@ -41,6 +41,8 @@ SITE_PROPERTIES = (
     "kind",
     "selected",
     "rank",
+    "gigafactory",
+    "campus_share",
     "excluded_reason",
     "annual_cost_eur",
     *(f"{layer}_cost_eur_per_year" for layer in COST_PARTS),

@@ -273,6 +273,9 @@ def _draw_map(figure: Any, result: Result) -> None:
     )
     figure.colorbar(points, ax=ax, label="annual cost (EUR m/yr)", shrink=0.7)
     chosen = result.selection
+    for line in result.campus_links.geometry:
+        lon, lat = np.asarray(line.coords).T
+        ax.plot(lon, lat, color="darkred", linewidth=2, zorder=2)
     ax.scatter(chosen["lon"], chosen["lat"], marker="*", s=260, color="red", zorder=3)
     for _site_id, row in chosen.iterrows():
         ax.annotate(
@@ -289,7 +292,12 @@ def _draw_map(figure: Any, result: Result) -> None:
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
-    ax.set_title("Chosen sites (red stars, by rank) and candidates (x: excluded)")
+    ax.set_title(
+        "Chosen sites (red stars, by rank; lines join the campuses of one "
+        "gigafactory) and candidates (x: excluded)"
+        if len(result.campus_links)
+        else "Chosen sites (red stars, by rank) and candidates (x: excluded)"
+    )
 
 
 def plot_front(front: pd.DataFrame, *, by_carbon: bool = False) -> Figure:

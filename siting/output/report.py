@@ -65,6 +65,7 @@ def report_blocks(
     sites, selection, solution = result.sites, result.selection, result.solution
     allowed = sites[sites["excluded_reason"] == ""]
     fixed = float(selection["annual_cost_eur"].sum())
+    overhead = result.campus_overhead_eur_per_year
     lam = result.scenario.objective.latency_eur_per_researcher_ms_year
     stats = latency_stats(result)
     cost_rank = allowed["annual_cost_eur"].rank(method="min")
@@ -79,8 +80,10 @@ def report_blocks(
             f"{solution.runtime_s:.1f} s). {len(selection)} sites chosen from "
             f"{len(sites)} candidates ({len(allowed)} allowed). Objective "
             f"EUR {solution.objective / 1e6:,.1f} m/yr: running the sites "
-            f"EUR {fixed / 1e6:,.1f} m/yr plus latency "
-            f"EUR {(solution.objective - fixed) / 1e6:,.1f} m/yr at "
+            f"EUR {fixed / 1e6:,.1f} m/yr"
+            + (f", extra campuses EUR {overhead / 1e6:,.1f} m/yr" if overhead else "")
+            + " plus latency "
+            f"EUR {(solution.objective - fixed - overhead) / 1e6:,.1f} m/yr at "
             f"EUR {lam:g} per researcher-ms-year.",
         ),
         *(("p", f"Note: {note}") for note in result.notes),
@@ -95,6 +98,7 @@ def report_blocks(
                 for site_id, row in selection.iterrows()
             ],
         ),
+        *_gigafactory_blocks(result),
         ("h2", "Annual cost"),
         (
             "p",
@@ -159,6 +163,59 @@ def report_blocks(
         ),
     ]
     return blocks
+
+
+def _gigafactory_blocks(result: Result) -> list[tuple[Any, ...]]:
+    """The gigafactories and their campuses, when one has several."""
+    table = result.gigafactories
+    if table is None or table["campuses"].map(len).max() <= 1:
+        return []
+    scenario = result.scenario.selection
+    return [
+        ("h2", "Gigafactories and their campuses"),
+        (
+            "p",
+            f"Each gigafactory is 1 to {scenario.campuses_max} campuses at most "
+            f"{scenario.campus_max_rtt_ms:g} ms apart (modelled median RTT), each "
+            f"hosting at least {scenario.campus_min_share:.0%} of its power; it "
+            "counts for the member state of its largest campus. The annual cost "
+            "includes the overhead of the extra campuses and the fibre between them. "
+            "The map draws each gigafactory's campuses joined by a line.",
+        ),
+        (
+            "table",
+            [
+                "gigafactory",
+                "campuses (share)",
+                "country",
+                "power (MW)",
+                "annual cost (EUR m/yr)",
+                "of which extra campuses (EUR m/yr)",
+                "campus RTT (ms)",
+                "researchers served (FTE)",
+                "mean RTT (ms)",
+            ],
+            [
+                [
+                    str(rank),
+                    ", ".join(
+                        f"{site} ({share:.0%})"
+                        for site, share in zip(
+                            row["campuses"], row["shares"], strict=True
+                        )
+                    ),
+                    row["country"],
+                    f"{row['power_mw']:,.0f}",
+                    _m(row["annual_cost_eur"]),
+                    _m(row["overhead_eur_per_year"]),
+                    f"{row['campus_rtt_ms']:.1f}",
+                    f"{row['researchers_served']:,.0f}",
+                    _ms(row["mean_rtt_ms"]),
+                ]
+                for rank, row in table.iterrows()
+            ],
+        ),
+    ]
 
 
 def _regret_blocks(result: Result) -> list[tuple[Any, ...]]:

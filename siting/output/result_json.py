@@ -59,7 +59,8 @@ def result_document(result: Result) -> dict[str, Any]:
     solution = result.solution
     selection = result.selection
     fixed = float(selection["annual_cost_eur"].sum())
-    latency = float(solution.objective) - fixed
+    overhead = result.campus_overhead_eur_per_year
+    latency = float(solution.objective) - fixed - overhead
     return {
         "status": solution.status,
         "objective_eur_per_year": solution.objective,
@@ -68,6 +69,7 @@ def result_document(result: Result) -> dict[str, Any]:
                 layer: float(selection[f"{layer}_cost_eur_per_year"].sum())
                 for layer in COST_PARTS
             },
+            "campus_overhead": overhead,
             "latency": latency,
         },
         "bound": solution.bound,
@@ -87,6 +89,7 @@ def result_document(result: Result) -> dict[str, Any]:
             }
             for site_id, row in selection.iterrows()
         ],
+        "gigafactories": _gigafactories(result),
         "scenario": result.scenario.to_dict(),
         "scenario_sha256": result.scenario.sha256,
         "data_sha256": result.data_sha256,
@@ -121,8 +124,43 @@ def _selected_site(site_id: str, row: pd.Series) -> dict[str, Any]:
         "mean_rtt_ms": row["mean_rtt_ms"],
         "researchers_served": row["researchers_served"],
         "pue": row["pue"],
+        **{
+            column: row[column]
+            for column in ("gigafactory", "campus_share")
+            if column in row.index
+        },
         **{column: row.get(column) for column in SITE_FIGURES if column in row.index},
     }
+
+
+def _gigafactories(result: Result) -> list[dict[str, Any]]:
+    """Each chosen gigafactory with its campuses (largest first)."""
+    table = result.gigafactories
+    if table is None:
+        return []
+    sites = result.sites
+    return [
+        {
+            "rank": int(rank),
+            "campuses": [
+                {
+                    "site_id": site,
+                    "country": sites.at[site, "country"],
+                    "power_mw": float(sites.at[site, "power_mw"]),
+                    "share": float(share),
+                }
+                for site, share in zip(row["campuses"], row["shares"], strict=True)
+            ],
+            "country": row["country"],
+            "power_mw": row["power_mw"],
+            "annual_cost_eur": row["annual_cost_eur"],
+            "overhead_eur_per_year": row["overhead_eur_per_year"],
+            "researchers_served": row["researchers_served"],
+            "mean_rtt_ms": row["mean_rtt_ms"],
+            "campus_rtt_ms": row["campus_rtt_ms"],
+        }
+        for rank, row in table.iterrows()
+    ]
 
 
 def _explanation(row: pd.Series) -> dict[str, Any]:

@@ -39,6 +39,8 @@ from siting.result import Result
 
 #: CSS class of the element showing each chosen site's rank (one per chosen site).
 RANK_CLASS = "siting-rank"
+#: Name of the layer joining the campuses of each multi-site gigafactory.
+CAMPUS_LAYER = "campuses of one gigafactory"
 #: Name of the layer of hub-to-site links, off until ticked in the layer list.
 LINKS_LAYER = "hub-to-site links (tick to show)"
 #: Candidate colours from cheapest to dearest (viridis at 0, 1/4, ... 1).
@@ -92,6 +94,7 @@ def build_map(result: Result, *, online_tiles: bool = False) -> Any:
             show=False,
         ).add_to(fmap)
     _add_links(fmap, hubs, selection)
+    _add_campus_links(fmap, result)
     _add_hubs(fmap, hubs, sites)
     _add_candidates(fmap, sites)
     _add_chosen(fmap, selection)
@@ -183,6 +186,29 @@ def _add_links(fmap: Any, hubs: pd.DataFrame, selection: pd.DataFrame) -> None:
         )
         features.append(_feature(geometry, style, tooltip))
     _layer(LINKS_LAYER, features, show=False).add_to(fmap)
+
+
+def _add_campus_links(fmap: Any, result: Result) -> None:
+    """The campuses of each multi-site gigafactory, joined by a line."""
+    links = result.campus_links
+    if links.empty:
+        return
+    features = []
+    for _, row in links.iterrows():
+        lon, lat = np.asarray(row.geometry.coords).T
+        geometry = {
+            "type": "LineString",
+            "coordinates": [
+                [float(x), float(y)] for x, y in zip(lon, lat, strict=True)
+            ],
+        }
+        tooltip = (
+            f"gigafactory {row['gigafactory']}: {row['from_site_id']} to "
+            f"{row['to_site_id']}, {row['distance_km']:,.0f} km"
+        )
+        style = {"color": "#8b0000", "weight": 4, "opacity": 0.9}
+        features.append(_feature(geometry, style, tooltip))
+    _layer(CAMPUS_LAYER, features).add_to(fmap)
 
 
 def _layer(name: str, features: list[dict[str, Any]], *, show: bool = True) -> Any:

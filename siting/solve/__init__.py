@@ -12,8 +12,19 @@ from ``siting.solve`` and listed in ``__all__``; its modules are internal.
 - :func:`check_solution` re-verifies a solution independently of the model.
 - :class:`MipModel`, :func:`build_model` and :func:`run_model` expose the pulp model
   for analyses that add their own rows (objective bounds, no-good cuts).
+- :func:`solve_campuses` chooses gigafactories of several campuses
+  (:class:`CampusInstance` from :func:`make_campus_instance`); :func:`evaluate_campuses`
+  and :func:`campus_violations` price and check a choice independently.
 """
 
+from siting.solve.campus import (
+    CampusInstance,
+    CampusSolution,
+    campus_violations,
+    evaluate_campuses,
+    make_campus_instance,
+    solve_campuses,
+)
 from siting.solve.feasibility import check_feasible
 from siting.solve.instance import (
     PMedianInstance,
@@ -39,6 +50,8 @@ __all__ = [
     "REL_GAP",
     "SOLVERS",
     "Backend",
+    "CampusInstance",
+    "CampusSolution",
     "CheckResult",
     "MipModel",
     "PMedianInstance",
@@ -46,13 +59,17 @@ __all__ = [
     "Solution",
     "Status",
     "build_model",
+    "campus_violations",
     "check_feasible",
     "check_solution",
     "evaluate",
+    "evaluate_campuses",
     "heuristic_pmedian",
+    "make_campus_instance",
     "make_instance",
     "relative_gap",
     "resolve_backend",
     "run_model",
+    "solve_campuses",
     "solve_pmedian",
 ]
