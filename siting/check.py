@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.errors import InputError
 from siting.layers.table import COST_PARTS
 from siting.output.read import read_assignment, read_result
 from siting.output.result_json import versions
@@ -67,14 +68,21 @@ def check_result(out_dir: Path) -> ResultCheck:
     ------
     InputError
         If ``result.json`` is missing, not JSON, or lacks the fields a check needs;
-        or if neither ``hubs.geojson`` nor ``result.gpkg`` is there, or the one
-        there cannot be read or lacks ``hub_id``, ``site_id`` or ``rtt_ms``.
+        if the run allowed multi-site gigafactories (not checked yet); or if
+        neither ``hubs.geojson`` nor ``result.gpkg`` is there, or the one there
+        cannot be read or lacks ``hub_id``, ``site_id`` or ``rtt_ms``.
     """
     path = Path(out_dir) / "result.json"
     document = read_result(path)
     recorded = read_assignment(Path(out_dir))
     check = ResultCheck()
     scenario = validate_scenario(document["scenario"], f"{path}: field 'scenario'")
+    if scenario.selection.campuses_max > 1:
+        raise InputError(
+            f"{path}: field 'scenario': selection.campuses_max = "
+            f"{scenario.selection.campuses_max}; siting check verifies runs of one "
+            "site per gigafactory only, not yet multi-site gigafactories"
+        )
     if scenario.sha256 != document["scenario_sha256"]:
         check.problems.append(
             "the scenario in result.json does not match its scenario_sha256: it was "
