@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -65,13 +66,13 @@ class Inputs:
     rtt: pd.DataFrame
     problem: Problem
 
-    @property
+    @cached_property
     def researchers(self) -> NDArray[np.float64]:
         """Researchers (FTE) of each hub, in ``problem.hub_ids`` order."""
         hubs = self.dataset.hubs["researchers"]
         return hubs.loc[list(self.problem.hub_ids)].to_numpy(float)
 
-    @property
+    @cached_property
     def carbon_t(self) -> NDArray[np.float64]:
         """Emissions of a gigafactory at each site (t CO2/yr), ``site_ids`` order."""
         column = self.sites["carbon_t_per_year"]

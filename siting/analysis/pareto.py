@@ -65,7 +65,7 @@ from siting.errors import InfeasibleError, SolverError
 from siting.output.files import csv_text, png_bytes, write_folder
 from siting.output.plots import plot_front
 from siting.run import Inputs, time_limit_of
-from siting.solve import check_feasible, solve_pmedian
+from siting.solve import cheapest_portfolio, check_feasible, solve_pmedian
 
 __all__ = ["pareto_front", "write_pareto"]
 
@@ -204,6 +204,16 @@ class _Search:
             weights=weights, fixed_cost=fixed if kind != "latency" else 0 * fixed
         ).with_sites(forced=forced, excluded=excluded)
         self.solves += 1
+        cheapest = cheapest_portfolio(inst) if kind == "cost" else None
+        if cheapest is not None:
+            if not cheapest.size:
+                answer = (None, math.inf)
+            else:
+                selected = tuple(int(i) for i in cheapest)
+                self._offer(selected)
+                answer = (selected, float(fixed[cheapest].sum()))
+            self._cache[key] = answer
+            return answer
         try:
             solution = solve_pmedian(
                 inst,

@@ -5,7 +5,8 @@ from ``siting.solve`` and listed in ``__all__``; its modules are internal.
 
 - :func:`solve_pmedian` solves the p-median with fixed costs and side constraints
   exactly (backends ``"fast"``, ``"highs"``, ``"cbc"``; :func:`resolve_backend`);
-  :func:`heuristic_pmedian` gives a quick answer without proof.
+  :func:`heuristic_pmedian` gives a quick answer without proof;
+  :func:`cheapest_portfolio` solves a weightless instance exactly by a greedy choice.
 - :func:`make_instance` checks a problem once into a :class:`PMedianInstance`, which
   every function here accepts; :func:`check_feasible` runs the cheap checks and
   :func:`evaluate` prices a selection by the assignment rule.
@@ -25,6 +26,7 @@ from siting.solve.campus import (
     make_campus_instance,
     solve_campuses,
 )
+from siting.solve.cheapest import cheapest_portfolio
 from siting.solve.feasibility import check_feasible
 from siting.solve.instance import (
     PMedianInstance,
@@ -61,6 +63,7 @@ __all__ = [
     "build_model",
     "campus_violations",
     "check_feasible",
+    "cheapest_portfolio",
     "check_solution",
     "evaluate",
     "evaluate_campuses",
