@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
+from siting.gigafactory import CampusProblem
 from siting.layers.table import COST_PARTS
 from siting.output.read import read_assignment, read_result
 from siting.output.result_json import versions
 from siting.problem import Problem
-from siting.run import Inputs, prepare
+from siting.run import prepare
 from siting.scenario import validate_scenario
 from siting.solve import check_solution
 
@@ -68,8 +68,7 @@ def check_result(out_dir: Path) -> ResultCheck:
     ------
     InputError
         If ``result.json`` is missing, not JSON, or lacks the fields a check needs;
-        if the run allowed multi-site gigafactories (not checked yet); or if
-        neither ``hubs.geojson`` nor ``result.gpkg`` is there, or the one there
+        or if neither ``hubs.geojson`` nor ``result.gpkg`` is there, or the one there
         cannot be read or lacks ``hub_id``, ``site_id`` or ``rtt_ms``.
     """
     path = Path(out_dir) / "result.json"
@@ -77,24 +76,19 @@ def check_result(out_dir: Path) -> ResultCheck:
     recorded = read_assignment(Path(out_dir))
     check = ResultCheck()
     scenario = validate_scenario(document["scenario"], f"{path}: field 'scenario'")
-    if scenario.selection.campuses_max > 1:
-        raise InputError(
-            f"{path}: field 'scenario': selection.campuses_max = "
-            f"{scenario.selection.campuses_max}; siting check verifies runs of one "
-            "site per gigafactory only, not yet multi-site gigafactories"
-        )
     if scenario.sha256 != document["scenario_sha256"]:
         check.problems.append(
             "the scenario in result.json does not match its scenario_sha256: it was "
             "edited after the run"
         )
+    if scenario.selection.campuses_max > 1:
+        from siting.check_campuses import check_campus_result
+
+        check_campus_result(path, document, recorded, scenario, check)
+        return check
     inputs = prepare(scenario)
     problem = inputs.problem
-    if inputs.dataset.sha256 != document["data_sha256"]:
-        check.problems.append(
-            "the data files have changed since the run (data_sha256 differs); rerun "
-            "siting optimise to get a result for the current data"
-        )
+    compare_data(inputs.dataset.sha256, document, check)
     selected_ids = [entry["site_id"] for entry in document["selected"]]
     position = {site_id: i for i, site_id in enumerate(problem.site_ids)}
     unknown = [s for s in selected_ids if s not in position]
@@ -109,9 +103,9 @@ def check_result(out_dir: Path) -> ResultCheck:
     )
     check.problems.extend(verdict.violations)
     for entry in document["selected"]:
-        _compare_costs(entry, inputs.sites.loc[entry["site_id"]], check)
-    _compare_versions(document.get("versions", {}), check)
-    assignment = _check_assignment(problem, selected, recorded, check)
+        compare_costs(entry, inputs.sites.loc[entry["site_id"]], check)
+    compare_versions(document.get("versions", {}), check)
+    assignment = check_assignment(problem, selected, recorded, check)
     if assignment is None:
         return check
     hub_rtt = problem.rtt_ms[np.arange(len(assignment)), assignment]
@@ -124,12 +118,28 @@ def check_result(out_dir: Path) -> ResultCheck:
             f"objective_eur_per_year is {reported!r} in result.json but the recorded "
             f"assignment gives {check.objective!r}"
         )
-    _compare_served(document["selected"], inputs, assignment, hub_rtt, check)
+    compare_served(
+        document["selected"],
+        problem.site_ids,
+        inputs.researchers,
+        assignment,
+        hub_rtt,
+        check,
+    )
     return check
 
 
-def _check_assignment(
-    problem: Problem,
+def compare_data(sha256: str, document: dict[str, Any], check: ResultCheck) -> None:
+    """Say when the data on disk is not the data the run read."""
+    if sha256 != document["data_sha256"]:
+        check.problems.append(
+            "the data files have changed since the run (data_sha256 differs); rerun "
+            "siting optimise to get a result for the current data"
+        )
+
+
+def check_assignment(
+    problem: Problem | CampusProblem,
     selected: np.ndarray,
     recorded: pd.DataFrame,
     check: ResultCheck,
@@ -210,17 +220,17 @@ def farther_than_nearest(
     return np.flatnonzero(own > nearest * (1 + rtol))
 
 
-def _compare_served(
+def compare_served(
     entries: list[dict[str, Any]],
-    inputs: Inputs,
+    site_ids: tuple[str, ...],
+    researchers: np.ndarray,
     assignment: np.ndarray,
     hub_rtt: np.ndarray,
     check: ResultCheck,
 ) -> None:
     """Each chosen site's researchers served and mean RTT in result.json against
-    the recorded assignment."""
-    researchers = inputs.researchers
-    index = {site_id: i for i, site_id in enumerate(inputs.problem.site_ids)}
+    the recorded assignment (site positions in ``site_ids`` order)."""
+    index = {site_id: i for i, site_id in enumerate(site_ids)}
     for entry in entries:
         site_id = entry["site_id"]
         served = assignment == index[site_id]
@@ -259,7 +269,7 @@ def _nearest_assignment(problem: Problem, selected: np.ndarray) -> np.ndarray:
     return assignment
 
 
-def _compare_costs(entry: dict[str, Any], row: pd.Series, check: ResultCheck) -> None:
+def compare_costs(entry: dict[str, Any], row: pd.Series, check: ResultCheck) -> None:
     """A chosen site's annual cost and its parts in result.json against the inputs."""
     figures = {"annual_cost_eur": row["annual_cost_eur"]}
     figures.update(
@@ -287,7 +297,7 @@ def _close(value: Any, expected: float, *, abs_tol: float = 0.0) -> bool:
     return math.isclose(value, expected, rel_tol=FIGURE_RTOL, abs_tol=abs_tol)
 
 
-def _compare_versions(recorded: Any, check: ResultCheck) -> None:
+def compare_versions(recorded: Any, check: ResultCheck) -> None:
     if not isinstance(recorded, dict):
         check.notes.append("result.json records no package versions")
         return

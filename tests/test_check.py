@@ -283,15 +283,3 @@ def test_ties_within_the_tolerance_count_as_nearest():
     assert farther_than_nearest(rtt, np.array([1, 0]), selected).tolist() == []
     assert farther_than_nearest(rtt, np.array([2, 1]), selected).tolist() == [0, 1]
     assert farther_than_nearest(rtt, np.array([2, 0]), np.array([0, 2])).tolist() == [0]
-
-
-def test_a_multi_site_run_is_refused_as_not_checked_yet(tmp_path, tiny_dir):
-    scenario = tmp_path / "campus.toml"
-    scenario.write_text("[selection]\nsites = 2\ncampuses_max = 2\n")
-    out = tmp_path / "out"
-    args = ["optimise", "--out", str(out), "--data-dir", str(tiny_dir)]
-    assert CliRunner().invoke(main, [*args, "--scenario", str(scenario)]).exit_code == 0
-    result = _check(out)
-    assert result.exit_code == 2
-    assert "result.json: field 'scenario': selection.campuses_max = 2" in result.output
-    assert "not yet multi-site gigafactories" in result.output

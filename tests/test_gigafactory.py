@@ -253,3 +253,69 @@ def test_the_analyses_refuse_multi_site_gigafactories(tmp_path, command):
     assert result.exit_code == 2, result.output
     assert "campuses_max = 1" in result.output
     assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def campus_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("campus")
+    scenario = folder / "s.toml"
+    scenario.write_text(
+        f'[data]\ndir = "{TINY}"\n[selection]\nsites = 3\ncampuses_max = 2\n'
+        "campus_max_rtt_ms = 20.0\n[facility]\naccelerators = 250000\n"
+    )
+    out = folder / "out"
+    args = ["optimise", "--scenario", str(scenario), "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _edited(campus_folder, tmp_path, edit):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(campus_folder, out)
+    path = out / "result.json"
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document))
+    return CliRunner().invoke(main, ["check", str(out)])
+
+
+def test_siting_check_verifies_a_multi_site_result(campus_folder):
+    result = CliRunner().invoke(main, ["check", str(campus_folder)])
+    assert result.exit_code == 0, result.output
+
+
+def test_siting_check_catches_a_changed_split(campus_folder, tmp_path):
+    def edit(document):
+        first = document["gigafactories"][0]["campuses"]
+        first[0]["share"], first[1]["share"] = 0.9, 0.1
+
+    result = _edited(campus_folder, tmp_path, edit)
+    assert result.exit_code == 1, result.output
+    assert "below selection.campus_min_share" in result.output
+
+
+def test_siting_check_catches_a_wrong_country_and_cost(campus_folder, tmp_path):
+    def edit(document):
+        factory = document["gigafactories"][0]
+        factory["country"] = "XX"
+        document["gigafactories"][1]["annual_cost_eur"] *= 0.9
+
+    result = _edited(campus_folder, tmp_path, edit)
+    assert result.exit_code == 1, result.output
+    assert "gigafactory 1: counted for XX" in result.output
+    assert "gigafactory 2: annual_cost_eur is" in result.output
+
+
+def test_siting_check_catches_a_campus_in_two_gigafactories(campus_folder, tmp_path):
+    def edit(document):
+        factories = document["gigafactories"]
+        factories[1] = dict(factories[0], rank=2)
+
+    result = _edited(campus_folder, tmp_path, edit)
+    assert result.exit_code == 1, result.output
+    first = json.loads((campus_folder / "result.json").read_text())["gigafactories"][0]
+    site = first["campuses"][0]["site_id"]
+    assert f"site {site} is a campus of two gigafactories" in result.output

@@ -57,6 +57,11 @@ class CampusProblem:
         """Price of one ms of RTT at each hub per year, EUR/ms/yr."""
         return self.instance.weights
 
+    @property
+    def max_rtt_ms(self) -> float | None:
+        """Coverage limit (no hub served by a campus beyond it), ms, or None."""
+        return self.instance.max_cost
+
 
 def share_levels(scenario: Scenario) -> list[float]:
     """Shares of the facility a campus may host, ascending, ending at 1: only 1 when

@@ -192,28 +192,38 @@ def evaluate_campuses(
 
 
 def campus_violations(
-    inst: CampusInstance, configs: NDArray[np.int64] | list[int]
+    inst: CampusInstance,
+    configs: NDArray[np.int64] | list[int],
+    names: Sequence[str] | None = None,
 ) -> list[str]:
-    """The side constraints a choice of configurations breaks, in words."""
+    """The side constraints a choice of configurations breaks, in words; sites are
+    called by ``names`` (one per site position) when given, else by position."""
+
+    def call(i: int) -> str:
+        return str(names[i]) if names is not None else str(i)
+
     chosen = [int(c) for c in configs]
     out = []
-    if len(chosen) != inst.p or len(set(chosen)) != len(chosen):
-        out.append(f"{len(set(chosen))} distinct gigafactories, not {inst.p}")
+    if len(chosen) != inst.p:
+        out.append(f"{len(chosen)} gigafactories, not {inst.p}")
     owner: dict[int, int] = {}
-    for c in chosen:
+    for k, c in enumerate(chosen):
         for i in inst.members[c].tolist():
             if i in owner:
-                out.append(f"site {i} is a campus of two gigafactories")
-            owner[i] = c
+                out.append(f"site {call(i)} is a campus of two gigafactories")
+            owner[i] = k
     groups = np.bincount(inst.config_group[chosen], minlength=1)
     if groups.max(initial=0) > inst.max_per_group:
         out.append(f"more than {inst.max_per_group} gigafactories in one group")
     for i, k in inst.conflicts.tolist():
         if i in owner and k in owner and owner[i] != owner[k]:
-            out.append(f"sites {i} and {k} conflict but are both chosen")
+            out.append(
+                f"sites {call(i)} and {call(k)} may not be campuses of two "
+                "gigafactories (too close, or on one grid node)"
+            )
     missing = sorted(set(inst.forced.tolist()) - set(owner))
     if missing:
-        out.append(f"forced site(s) {missing} not chosen")
+        out.append(f"forced site(s) {', '.join(call(i) for i in missing)} not chosen")
     return out
 
 
