@@ -6,7 +6,8 @@ and checks each recorded gigafactory on its own terms:
 
 - at most ``campuses_max`` campuses, shares summing to 1 and, with several campuses,
   each at least ``campus_min_share``; each campus allowed at its share (its site size,
-  grid and deadline at that power), campuses pairwise within ``campus_max_rtt_ms``
+  grid and deadline at that power; a campus of a split gigafactory within its grid
+  node's free capacity), campuses pairwise within ``campus_max_rtt_ms``
   and on distinct grid nodes, the country that of a largest campus;
 - that it is a listed configuration, at the listed (cheapest) split and cost;
 - with :func:`siting.solve.campus_violations` (no shared code with the MIP), that the
@@ -147,9 +148,17 @@ def _check_gigafactory(
         if level is None:
             check.problems.append(f"{name}: {site}'s share {share:g} is not a step")
             continue
-        reason = problem.share_sites[level].at[site, "excluded_reason"]
-        if reason:
-            check.problems.append(f"{name}: {site} cannot host {share:.0%}: {reason}")
+        row = problem.share_sites[level].loc[site]
+        if row["excluded_reason"]:
+            check.problems.append(
+                f"{name}: {site} cannot host {share:.0%}: {row['excluded_reason']}"
+            )
+        elif len(campuses) > 1 and row["grid_shortfall_mw"] > 0:
+            check.problems.append(
+                f"{name}: campus {site} needs {row['power_mw']:,.0f} MW but its grid "
+                f"node has {row['grid_capacity_mw']:,.0f} MW free; a campus of a "
+                "split gigafactory must fit it"
+            )
     for a, b in itertools.combinations(sites, 2):
         rtt = max(problem.site_rtt.at[a, b], problem.site_rtt.at[b, a])
         if rtt > selection.campus_max_rtt_ms:

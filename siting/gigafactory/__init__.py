@@ -9,8 +9,11 @@ to K campuses (``docs/model.md``, "Multi-site gigafactories"):
   campus of a multi-site gigafactory hosts at least ``campus_min_share``. A campus of
   share s is priced by the same layers as a whole facility of s x the accelerators
   (:func:`share_tables`): its energy, water and construction scale with its MW, its grid
-  node, connection, shortfall and ready year are those of its own power, and the site
-  size and ``online_by_year`` limits are checked at that power.
+  node, connection and ready year are those of its own power, and the site size and
+  ``online_by_year`` limits are checked at that power. A campus of a split
+  gigafactory must also fit the free capacity of its grid node (splitting exists to
+  avoid new transmission); a gigafactory on one site follows the single-site rules,
+  where a shortfall is priced as reinforcement.
 - **Configurations.** Every set of 1..K sites allowed at their shares, pairwise within
   ``campus_max_rtt_ms`` of modelled RTT and on distinct grid nodes, once for each site
   that can be its largest campus, with the cheapest split that makes it so. Its cost

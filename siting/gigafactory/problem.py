@@ -127,8 +127,14 @@ def build_campus_problem(
             f"{', '.join(unknown)}; use site_id values of the candidates table"
         )
     shares = sorted(share_sites)
+    # a whole gigafactory follows the single-site rules (a shortfall is priced as
+    # reinforcement); a campus of a split one must fit its node's free capacity
     allowed = np.array(
-        [share_sites[s]["excluded_reason"].to_numpy() == "" for s in shares]
+        [
+            (share_sites[s]["excluded_reason"].to_numpy() == "")
+            & ((s == 1.0) | (share_sites[s]["grid_shortfall_mw"].to_numpy() <= 0))
+            for s in shares
+        ]
     )
     cost = np.array([share_sites[s]["annual_cost_eur"].to_numpy(float) for s in shares])
     node = np.array(
@@ -187,7 +193,17 @@ def infeasible_message(problem: CampusProblem, scenario: Scenario) -> str:
     """Why no portfolio of gigafactories exists, in numbers, and what to relax."""
     selection = scenario.selection
     tables = problem.share_sites
-    hosts = {s: int((t["excluded_reason"] == "").sum()) for s, t in tables.items()}
+    hosts = {
+        s: int(
+            (
+                (t["excluded_reason"] == "")
+                & ((s == 1.0) | (t["grid_shortfall_mw"] <= 0))
+            )
+            .to_numpy()
+            .sum()
+        )
+        for s, t in tables.items()
+    }
     campus = [s for s, n in hosts.items() if n and s < 1]
     listed = problem.configurations
     multi = int((listed["campuses"].map(len) > 1).sum())
@@ -201,7 +217,8 @@ def infeasible_message(problem: CampusProblem, scenario: Scenario) -> str:
     return (
         f"{selection.sites} gigafactories of about {power:,.0f} MW requested, at most "
         f"{selection.per_country} per member state (selection.per_country): "
-        f"{hosts[1.0]} site(s) can host a whole one and {reach}; {multi} "
+        f"{hosts[1.0]} site(s) can host a whole one and {reach} within its grid "
+        f"node's free capacity; {multi} "
         f"configuration(s) of 2 to {selection.campuses_max} campuses within "
         f"{selection.campus_max_rtt_ms:g} ms (selection.campus_max_rtt_ms), led from "
         f"{listed['country'].nunique()} member state(s), and no choice of them without "
