@@ -29,6 +29,14 @@ forced site, the coverage limit). Levels are added per hub on demand: a truncate
 is a relaxation, so its bound is valid, and its solution is exact once no hub is served
 beyond its last modelled level. HiGHS also proves infeasibility there.
 
+4. When the tree has not proved the optimum within :func:`lagrangian_budget` (half
+   the time left, at most ``max(5 s, 1e-6 s per hub-site pair)``), or straight away
+   when ``p`` exceeds :data:`LAGRANGIAN_MAX_P`, the Benders decomposition of
+   :mod:`siting.solve.exact` (Duran-Mateluna, Ales and Elloumi 2023, on Elloumi's
+   radius formulation) takes over from the incumbent and keeps the better bound.
+   The Lagrangian tree is fastest at small p; the decomposition holds at every p
+   (docs/solver.md has the measurements behind both thresholds).
+
 The returned bound is a proven lower bound. With integer data (all weighted costs and
 fixed costs integral) a bound ``b`` proves ``ceil(b)``.
 """
@@ -37,26 +45,28 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from siting.errors import InfeasibleError, InputError, SolverError
+from siting.solve.exact import from_reduced
+from siting.solve.exact import solve as solve_exact
 from siting.solve.feasibility import check_feasible
-from siting.solve.heuristic import greedy_interchange, local_search
 from siting.solve.instance import PMedianInstance, evaluate
-from siting.solve.radius import solve_radius
+from siting.solve.lagrangian import cut_value, lagrangian_search
 from siting.solve.reduced import ReducedProblem, objective_of
 from siting.solve.solution import REL_GAP, Solution
 
 __all__ = ["SOLVER_NAME", "solve_fast"]
 
 #: Value of :attr:`Solution.solver` for solutions of :func:`solve_fast`.
-SOLVER_NAME = "lagrangian-radius-highs"
+SOLVER_NAME = "lagrangian-benders-highs"
 
-#: Subgradient settings at a branch-and-bound node: start step, patience, iterations.
-NODE = (1.0, 5, 60)
+#: Above this many sites the Benders decomposition alone solves (measured on
+#: OR-Library: the Lagrangian tree wins up to p = 50, the decomposition beyond).
+LAGRANGIAN_MAX_P = 50
+
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -125,224 +135,45 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
 
 
 def _solve(prob: ReducedProblem, deadline: float) -> tuple[IntArray | None, float]:
-    """Return the best selection (allowed positions) and a proven lower bound."""
-    best = greedy_interchange(prob, deadline=deadline)
+    """Return the best selection (allowed positions) and a proven lower bound: the
+    Lagrangian branch and bound first, for at most :func:`lagrangian_budget` seconds,
+    then, unless it proved the optimum, the Benders decomposition of
+    :mod:`siting.solve.exact` from its incumbent; above :data:`LAGRANGIAN_MAX_P` the
+    Benders decomposition alone."""
+    if prob.p > LAGRANGIAN_MAX_P:
+        return _benders(prob, deadline, None, -math.inf)
+    start = time.perf_counter()
+    budget = min(deadline, start + lagrangian_budget(prob, deadline - start))
+    best, bound = lagrangian_search(prob, budget)
     ub = objective_of(prob, best) if best is not None else math.inf
-    alive = np.ones(prob.fixed.size, dtype=bool)
-    forced = prob.forced.copy()
-    lower = -math.inf
-    if best is not None:
-        lag = _lagrangian(prob, best, ub, alive, forced, deadline)
-        best, ub, lower = lag.best, lag.ub, lag.bound
-        if lower <= _cut(prob, ub):
-            best, ub, lower = _branch(prob, lag, alive, forced, deadline)
-    elif time.perf_counter() < deadline:
-        found, mip_lower = solve_radius(prob, alive, forced, best, deadline)
-        lower = max(lower, mip_lower)
-        if found is not None and objective_of(prob, found) < ub:
-            best, ub = found, objective_of(prob, found)
-    if prob.integral and math.isfinite(lower):
-        lower = math.ceil(lower - 1e-6)
-    # a solution cut off by the reductions is worth more than _cut(ub): at least ub
-    # with integer data, at least _cut(ub) otherwise
-    excluded = ub if prob.integral else _cut(prob, ub)
-    return best, min(lower, excluded)
+    if (
+        bound > cut_value(prob, ub)
+        or bound == math.inf
+        or time.perf_counter() >= deadline
+    ):
+        return best, bound
+    return _benders(prob, deadline, best, bound)
 
 
-def _cut(prob: ReducedProblem, ub: float) -> float:
-    """Value above which a solution cannot improve on the incumbent ``ub``.
-
-    With integer data a better solution is worth at most ``ub - 1``; otherwise the
-    reductions keep every solution better than ``ub`` by more than a tenth of
-    :data:`REL_GAP` (relative).
-    """
-    if prob.integral or not math.isfinite(ub):
-        return ub - 1 + 1e-6
-    return ub - 0.1 * REL_GAP * max(1.0, abs(ub))
+def lagrangian_budget(prob: ReducedProblem, left: float) -> float:
+    """Seconds the Lagrangian branch and bound may take before the Benders
+    decomposition takes over: half the time left, at most ``max(5 s, 1e-6 s per
+    hub-site pair)`` (it proves most instances of small p in that time and its tree
+    grows without end on the others; docs/solver.md)."""
+    pairs = prob.cost.shape[0] * prob.cost.shape[1]
+    return float(min(0.5 * left, max(5.0, 1e-6 * pairs)))
 
 
-# --- Lagrangian relaxation, subgradient and reduction ------------------------------
-
-
-@dataclass
-class _Lagrange:
-    best: IntArray  # best selection found (allowed positions)
-    ub: float
-    bound: float  # lower bound on the restricted problem (sites alive, forced open)
-    lam: FloatArray | None = None  # multipliers of the best bound (hub order)
-    pick: IntArray | None = None  # sites of the last Lagrangian selection
-
-
-def _lagrangian(
-    prob: ReducedProblem,
-    best: IntArray,
-    ub: float,
-    alive: BoolArray,
-    forced: BoolArray,
-    deadline: float,
-    lam: FloatArray | None = None,
-    step: float = 2.0,
-    patience: int = 30,
-    limit: int = 100_000,
-) -> _Lagrange:
-    """Subgradient optimisation of the Lagrangian dual; fixes sites in place.
-
-    ``alive`` (sites that may still open) and ``forced`` (sites that must open) are
-    updated: a site is closed (opened) when the Lagrangian bound of every solution
-    with it open (closed) exceeds :func:`_cut` of the incumbent. The step factor
-    starts at ``step`` and halves after ``patience`` iterations without a better
-    bound; the search stops below 1/400 of the start.
-    """
-    lam = prob.cost[:, best].min(axis=1) if lam is None else lam
-    best_lam, sites = lam, None
-    cols = np.flatnonzero(alive)
-    work = prob.cost[:, cols]
-    buf = np.empty_like(work)
-    bound, stop, stall = -math.inf, step / 400, 0
-    for it in range(limit):
-        if step <= stop or time.perf_counter() >= deadline:
-            break
-        np.minimum(work, lam[:, None], out=buf)
-        g = prob.fixed[cols] + buf.sum(axis=0) - lam.sum()
-        live = alive[cols]
-        pick = _cheapest(prob, g, cols, live, forced)
-        if pick is None:  # no selection within the reductions: incumbent optimal
-            return _Lagrange(best, ub, math.inf)
-        value = lam.sum() + g[pick].sum()
-        sites = cols[pick]
-        improved = value > bound + 1e-12 * max(1.0, abs(value))
-        if improved:
-            bound, stall, best_lam = value, 0, lam
-        else:
-            stall += 1
-            if stall >= patience:
-                step, stall = step / 2, 0
-        cut = _cut(prob, ub)
-        if bound > cut:
-            break
-        _fix(prob, g, pick, cols, live, value, cut, alive, forced)
-        sel = cols[pick]
-        if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
-            found = objective_of(prob, sel)
-            if found < ub:
-                better = local_search(prob, sel, deadline=deadline)
-                if better is not None and objective_of(prob, better) < ub:
-                    best, ub = better, objective_of(prob, better)
-        slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
-        norm = float(slack @ slack)
-        if norm == 0:
-            break
-        lam = lam + step * (ub - value) / norm * slack
-        if alive.sum() < 0.7 * cols.size:
-            cols = np.flatnonzero(alive)
-            work = prob.cost[:, cols]
-            buf = np.empty_like(work)
-    return _Lagrange(best, ub, bound, best_lam, sites)
-
-
-def _branch(
-    prob: ReducedProblem,
-    root: _Lagrange,
-    alive: BoolArray,
-    forced: BoolArray,
-    deadline: float,
-) -> tuple[IntArray, float, float]:
-    """Depth-first branch and bound on sites with Lagrangian bounds at each node.
-
-    Returns the best selection, its value and a lower bound on the problem restricted
-    to ``alive`` and ``forced``: +inf when the search completed (no selection beats
-    the incumbent), else the lowest bound of the unexplored nodes.
-    """
-    best, ub = root.best, root.ub
-    stack = [(alive.copy(), forced.copy(), root.lam, root.bound, root.pick)]
-    while stack:
-        live, must, lam, parent, pick = stack.pop()
-        if parent > _cut(prob, ub):
-            continue
-        if time.perf_counter() >= deadline:
-            return best, ub, min([parent, *(node[3] for node in stack)])
-        node = _lagrangian(prob, best, ub, live, must, deadline, lam, *NODE)
-        best, ub = node.best, node.ub
-        if node.bound > _cut(prob, ub):
-            continue
-        if time.perf_counter() >= deadline:
-            return best, ub, min([node.bound, *(n[3] for n in stack)])
-        picked = node.pick if node.pick is not None else pick
-        if picked is None or node.lam is None:
-            continue
-        free = [int(s) for s in picked if not must[s]]
-        if not free:
-            continue
-        cover = (prob.cost[:, free] < node.lam[:, None]).sum(axis=0)
-        site = free[int(np.argmax(cover))]
-        closed, opened = live.copy(), must.copy()
-        closed[site] = False
-        opened[site] = True
-        stack.append((closed, must.copy(), node.lam, node.bound, node.pick))
-        stack.append((live.copy(), opened, node.lam, node.bound, node.pick))
-    return best, ub, math.inf
-
-
-def _cheapest(
-    prob: ReducedProblem,
-    g: FloatArray,
-    cols: IntArray,
-    live: BoolArray,
-    forced: BoolArray,
-) -> IntArray | None:
-    """Positions in ``cols`` of the p cheapest sites by ``g`` that respect the limits.
-
-    Forced sites first, then by increasing ``g`` within the group limits (a matroid,
-    so this greedy choice is optimal). None when no such selection exists.
-    """
-    must = live & forced[cols]
-    chosen = np.flatnonzero(must)
-    need = prob.p - chosen.size
-    cand = np.flatnonzero(live & ~must)
-    if need < 0 or cand.size < need:
-        return None
-    if prob.cap.size == 1 and prob.cap[0] >= prob.p:
-        if need == 0:
-            return chosen
-        part = cand[np.argpartition(g[cand], need - 1)[:need]]
-        return np.concatenate([chosen, part])
-    counts = np.bincount(prob.group[cols[chosen]], minlength=prob.cap.size)
-    picked = list(chosen)
-    for c in cand[np.argsort(g[cand], kind="stable")]:
-        if len(picked) == prob.p:
-            break
-        code = prob.group[cols[c]]
-        if counts[code] < prob.cap[code]:
-            counts[code] += 1
-            picked.append(c)
-    return np.array(picked) if len(picked) == prob.p else None
-
-
-def _fix(
-    prob: ReducedProblem,
-    g: FloatArray,
-    pick: IntArray,
-    cols: IntArray,
-    live: BoolArray,
-    value: float,
-    cut: float,
-    alive: BoolArray,
-    forced: BoolArray,
-) -> None:
-    """Close or open sites whose flipped Lagrangian bound exceeds ``cut``."""
-    chosen = np.zeros(cols.size, dtype=bool)
-    chosen[pick] = True
-    free = chosen & ~forced[cols]
-    if free.any():
-        close = live & ~chosen & ~forced[cols] & (value + g - g[free].max() > cut)
-        alive[cols[close]] = False
-    others = live & ~chosen
-    if others.any():
-        keep = free & (value - g + g[others].min() > cut)
-        forced[cols[keep]] = True
-
-
-def _pairs_ok(prob: ReducedProblem, sel: IntArray) -> bool:
-    is_open = np.zeros(prob.fixed.size, dtype=bool)
-    is_open[sel] = True
-    return not (is_open[prob.pairs[:, 0]] & is_open[prob.pairs[:, 1]]).any()
+def _benders(
+    prob: ReducedProblem, deadline: float, best: IntArray | None, bound: float
+) -> tuple[IntArray | None, float]:
+    """Finish with :func:`siting.solve.exact.solve` (positions as in ``prob``)."""
+    out = solve_exact(from_reduced(prob), deadline=deadline, incumbent=best)
+    if out.status == "infeasible":
+        return None, math.inf
+    found = out.selection
+    if found is not None and (
+        best is None or objective_of(prob, found) <= objective_of(prob, best)
+    ):
+        best = found
+    return best, max(bound, float(out.bound))
