@@ -21,6 +21,7 @@ from siting.solve import (
 )
 from siting.solve import pmedian as pmedian_module
 from siting.solve.fast import SOLVER_NAME
+from siting.solve.scaling import instance_scale
 
 BOTH = ("fast", "highs", "cbc")
 
@@ -293,20 +294,35 @@ def test_time_limit_returns_a_feasible_solution(solver):
 
 
 def test_time_limit_without_incumbent_falls_back_to_the_warm_start(monkeypatch):
-    def no_solution(model, backend, time_limit, warm):
-        return mip.Run("time_limit", None, 5.0)
+    cost, weights = [[1, 4], [4, 1]], [1, 3]
+    scale = instance_scale(make_instance(cost, weights, 1))
+
+    def no_solution(model, backend, time_limit, warm, gap_abs=None):
+        return mip.Run("time_limit", None, 6.5 * scale)  # the model's units
 
     monkeypatch.setattr(mip, "run", no_solution)
-    cost, weights = [[1, 4], [4, 1]], [1, 3]
     sol = solve_pmedian(cost, weights, 1, solver="highs", time_limit=1)
     assert sol.status == "time_limit"
     assert sol.selected.tolist() == [1]
-    assert sol.bound == 5.0
-    assert sol.gap == pytest.approx(2 / 7)
+    assert sol.bound == 6.5  # scaled back to the caller's units
+    assert sol.gap == pytest.approx(0.5 / 7)
+
+
+def test_a_solver_without_a_bound_still_gives_a_finite_one(monkeypatch):
+    cost, weights = [[1, 4], [4, 1]], [1, 3]
+
+    def no_bound(model, backend, time_limit, warm, gap_abs=None):
+        return mip.Run("time_limit", None, np.nan)  # stopped inside the root LP
+
+    monkeypatch.setattr(mip, "run", no_bound)
+    sol = solve_pmedian(cost, weights, 1, solver="highs", time_limit=1)
+    assert sol.status == "time_limit"
+    assert sol.bound == 4.0  # each hub at its nearest site: 1 x 1 + 3 x 1
+    assert sol.gap == pytest.approx(3 / 7)
 
 
 def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
-    def no_solution(model, backend, time_limit, warm):
+    def no_solution(model, backend, time_limit, warm, gap_abs=None):
         return mip.Run("time_limit", None, np.nan)
 
     monkeypatch.setattr(mip, "run", no_solution)

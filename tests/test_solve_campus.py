@@ -207,3 +207,29 @@ def test_a_time_limit_returns_a_portfolio_and_a_bound_below_it(solver):
     assert solution.bound <= solution.objective
     if solution.status == "time_limit":
         assert solution.gap >= 0
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_a_backend_saying_infeasible_beside_a_feasible_greedy_is_not_believed(
+    solver, monkeypatch
+):
+    """CBC under load with a 0.05 s limit once said "infeasible" on a feasible
+    instance; the greedy portfolio proves it feasible, so the answer is that
+    portfolio, marked time_limit, with the trivial bound."""
+    from siting.solve import mip
+
+    cost = np.array([[1.0, 4.0, 9.0], [4.0, 1.0, 9.0]])
+    inst = make_campus_instance(
+        cost,
+        np.ones(2),
+        1,
+        members=[[0], [1], [2], [0, 1]],
+        config_cost=np.array([0.0, 0.0, 0.0, 1.0]),
+        config_group=np.arange(4),
+        max_per_group=1,
+    )
+    monkeypatch.setattr(mip, "run", lambda *a, **k: mip.Run("infeasible", None, np.nan))
+    answer = solve_campuses(inst, solver=solver)
+    assert answer.solution.status == "time_limit"
+    assert campus_violations(inst, answer.configs) == []
+    assert answer.solution.bound <= answer.solution.objective

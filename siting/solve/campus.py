@@ -43,11 +43,8 @@ from numpy.typing import NDArray
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import mip
 from siting.solve.campus_greedy import greedy_campuses
+from siting.solve.scaling import ABS_GAP, power_of_two_scale
 from siting.solve.solution import REL_GAP, Solution, relative_gap
-
-#: HiGHS's default absolute gap (mip_abs_gap; CBC stops at a smaller one), in the
-#: scaled units of the model (:func:`_scale`).
-ABS_GAP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -247,6 +244,10 @@ def solve_campuses(
     scale = _scale(inst)
     model = _build(inst, scale)
     run = mip.run(model, backend, time_limit, warm)
+    if run.status == "infeasible" and warm is not None and warm.size:
+        # the greedy portfolio meets every constraint: a backend stopped by a short
+        # limit (CBC under load) said "infeasible" without a proof
+        run = mip.Run("time_limit", None, np.nan)
     if run.status == "infeasible":
         raise InfeasibleError(
             "no choice of gigafactories satisfies every constraint together (site "
@@ -316,19 +317,17 @@ def _trivial_bound(inst: CampusInstance) -> float:
 
 
 def _scale(inst: CampusInstance) -> float:
-    """A power of two that brings the largest objective coefficient into
-    [2^19, 2^20]: exact in binary floating point, so the solver's absolute tolerances
-    mean the same at every magnitude of the caller's units."""
+    """:func:`~siting.solve.scaling.power_of_two_scale` of the largest objective
+    coefficient: the solvers' absolute tolerances then mean the same at every
+    magnitude of the caller's units."""
     usable = inst.usable()
     weighted = inst.weights[:, None] * np.where(usable, inst.cost, 0.0)
-    largest = max(
-        float(np.abs(inst.config_cost).max(initial=0.0)),
-        float(weighted.max(initial=0.0)),
+    return power_of_two_scale(
+        max(
+            float(np.abs(inst.config_cost).max(initial=0.0)),
+            float(weighted.max(initial=0.0)),
+        )
     )
-    if largest == 0.0 or not np.isfinite(largest):
-        return 1.0
-    exponent = 20 - int(np.ceil(np.log2(largest)))
-    return float(2.0 ** int(np.clip(exponent, -1000, 1000)))
 
 
 def _build(inst: CampusInstance, scale: float) -> mip.Model:

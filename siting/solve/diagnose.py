@@ -8,6 +8,7 @@ its families makes the problem feasible (unless a re-solve hit the time limit).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +18,7 @@ from siting.solve import mip
 from siting.solve.instance import PMedianInstance
 
 
-def diagnose(inst: PMedianInstance, backend: str, time_limit: float | None) -> str:
+def diagnose(inst: PMedianInstance, backend: str, budget_s: float) -> str:
     """The message of an infeasible instance: the families that conflict.
 
     Parameters
@@ -26,22 +27,27 @@ def diagnose(inst: PMedianInstance, backend: str, time_limit: float | None) -> s
         The instance the solver proved infeasible.
     backend
         ``"highs"`` or ``"cbc"``: the MIP backend of the re-solves.
-    time_limit
-        Seconds for each re-solve, None for no limit.
+    budget_s
+        Seconds for the whole diagnosis; when they run out the families not yet
+        tried stay in the message, which then says the set may not be minimal.
     """
+    deadline = time.perf_counter() + budget_s
     active = list(mip.FAMILIES)
     unsure = False
     for family in mip.FAMILIES:
         trial = [f for f in active if f != family]
         if _present(inst, family):
-            outcome = _feasibility(inst, trial, backend, time_limit)
+            left = deadline - time.perf_counter()
+            outcome = (
+                _feasibility(inst, trial, backend, left) if left > 0 else "unknown"
+            )
             unsure |= outcome == "unknown"
             if outcome != "infeasible":
                 continue
         active = trial
     words = "; ".join(_describe(inst, f) for f in active) or "the assignment rows"
     tail = (
-        "a re-solve hit the time limit, so the set may not be minimal"
+        "the diagnosis ran out of time, so the set may not be minimal"
         if unsure
         else "dropping any one of them makes the problem feasible"
     )

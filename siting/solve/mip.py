@@ -34,12 +34,10 @@ Backends and how each reports its bound:
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +48,7 @@ from numpy.typing import NDArray
 
 from siting.errors import SolverError
 from siting.solve.instance import PMedianInstance
+from siting.solve.quiet import banner_to_devnull
 from siting.solve.solution import REL_GAP
 
 #: Constraint families, in the order the infeasibility diagnosis tries to drop them.
@@ -216,6 +215,7 @@ def run(
     backend: str,
     time_limit: float | None,
     warm: NDArray[np.int64] | None,
+    gap_abs: float | None = None,
 ) -> Run:
     """Solve the model with ``"highs"`` or ``"cbc"``.
 
@@ -229,14 +229,39 @@ def run(
         Seconds for the solver, or None.
     warm
         Selected site indices to start from, or None.
+    gap_abs
+        Absolute gap at which the solver may stop (objective units of the model),
+        beside the relative :data:`~siting.solve.solution.REL_GAP`; None keeps the
+        solver's default (HiGHS 1e-6, CBC 1e-10).
     """
     if backend not in ("highs", "cbc"):
         raise SolverError(f"the MIP runs on 'highs' or 'cbc', not {backend!r}")
     if warm is not None:
         _set_start(model, warm)
-    if backend == "highs":
-        return _run_highs(model, time_limit, warm is not None)
-    return _run_cbc(model, time_limit, warm is not None)
+    if backend == "cbc":
+        return _run_cbc(model, time_limit, warm is not None, gap_abs)
+    start = time.perf_counter()
+    result = _run_highs(model, time_limit, warm is not None, gap_abs)
+    if warm is not None and not _highs_solution_matches_objective(model):
+        # Seen with HiGHS 1.16: after a warm start it can report the optimum's
+        # objective with the start's columns. Solve again without the start.
+        left = (
+            None if time_limit is None else time_limit - (time.perf_counter() - start)
+        )
+        if left is None or left > 0:
+            result = _run_highs(model, left, False, gap_abs)
+    return result
+
+
+def _highs_solution_matches_objective(model: Model) -> bool:
+    """Whether the columns HiGHS returned price at the objective value it reports
+    (relative 1e-6; the models are scaled to order 2^20, see
+    :mod:`siting.solve.scaling`)."""
+    reported = float(model.prob.solverModel.getInfo().objective_function_value)
+    if not np.isfinite(reported):
+        return True
+    priced = float(pulp.value(model.prob.objective) or 0.0)
+    return abs(priced - reported) <= 1e-6 * max(1.0, abs(reported))
 
 
 def _set_start(model: Model, selected: NDArray[np.int64]) -> None:
@@ -262,11 +287,15 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp publishes no types
         lp.solverModel.run()
 
 
-def _run_highs(model: Model, time_limit: float | None, warm: bool) -> Run:
+def _run_highs(
+    model: Model, time_limit: float | None, warm: bool, gap_abs: float | None
+) -> Run:
     """Solve with HiGHS; the bound is HiGHS's ``mip_dual_bound`` from ``getInfo()``."""
     start = {v: v.varValue for v in model.y.values()} if warm else None
-    solver = _HiGHS(start, msg=False, timeLimit=time_limit, gapRel=REL_GAP)
-    with _banner_to_devnull():
+    solver = _HiGHS(
+        start, msg=False, timeLimit=time_limit, gapRel=REL_GAP, gapAbs=gap_abs
+    )
+    with banner_to_devnull():
         model.prob.solve(solver)
     import highspy
 
@@ -279,22 +308,6 @@ def _run_highs(model: Model, time_limit: float | None, warm: bool) -> Run:
     selected = _selected(model) if info.primal_solution_status == feasible else None
     bound = float(info.mip_dual_bound)
     return Run(kind, selected, bound if np.isfinite(bound) else np.nan)
-
-
-@contextmanager
-def _banner_to_devnull() -> Iterator[None]:
-    """Send C-level stdout to /dev/null: highspy prints a banner on construction even
-    with output switched off, which would spoil the command line's own stdout."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _highs_status(status: Any) -> str:
@@ -310,7 +323,9 @@ def _highs_status(status: Any) -> str:
     raise SolverError(f"HiGHS stopped with status {status}")
 
 
-def _run_cbc(model: Model, time_limit: float | None, warm: bool) -> Run:
+def _run_cbc(
+    model: Model, time_limit: float | None, warm: bool, gap_abs: float | None
+) -> Run:
     """Solve with CBC; the bound is parsed from CBC's log ("Lower bound:")."""
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "cbc.log"
@@ -319,18 +334,23 @@ def _run_cbc(model: Model, time_limit: float | None, warm: bool) -> Run:
             timeLimit=time_limit,
             warmStart=warm,
             gapRel=REL_GAP,
+            gapAbs=gap_abs,
             logPath=str(log_path),
         )
         model.prob.solve(solver)
         text = log_path.read_text() if log_path.exists() else ""
     sol = model.prob.sol_status
-    if sol == pulp.LpSolutionInfeasible or model.prob.status == pulp.LpStatusInfeasible:
+    stopped = "Stopped on time" in text or "time limit" in text.lower()
+    infeasible = (
+        sol == pulp.LpSolutionInfeasible or model.prob.status == pulp.LpStatusInfeasible
+    )
+    if infeasible and not stopped:  # a search stopped on time proves nothing
         return Run("infeasible", None, np.nan)
     if sol == pulp.LpSolutionOptimal:
         return Run("optimal", _selected(model), _cbc_bound(text, optimal=True))
     if sol == pulp.LpSolutionIntegerFeasible:
         return Run("time_limit", _selected(model), _cbc_bound(text, optimal=False))
-    if "Stopped on time" in text or "time limit" in text.lower():
+    if stopped:
         return Run("time_limit", None, _cbc_bound(text, optimal=False))
     raise SolverError(f"CBC stopped with status {pulp.LpStatus[model.prob.status]}")
 

@@ -50,12 +50,16 @@ from siting.solve.instance import (
     make_instance,
 )
 from siting.solve.reduced import ReducedProblem
-from siting.solve.solution import Solution, relative_gap
+from siting.solve.scaling import ABS_GAP, instance_scale, scaled, trivial_bound
+from siting.solve.solution import REL_GAP, Solution, relative_gap
 
 #: Accepted values of the ``solver`` argument of :func:`solve_pmedian`.
 SOLVERS = ("auto", "fast", "highs", "cbc")
 
 Backend = Literal["fast", "highs", "cbc"]
+
+#: Seconds an infeasibility diagnosis may take when the solve had no time limit.
+DIAGNOSIS_S = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +127,53 @@ def solve_pmedian(
         raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
     inst = as_instance(cost, weights, p, **constraints)
     check_feasible(inst)
+    scale = instance_scale(inst)
+    work = scaled(inst, scale)
     if backend == "fast":
         try:
-            return solve_fast(inst, time_limit=time_limit)
+            solution = solve_fast(work, time_limit=time_limit)
         except InfeasibleError:
             if not diagnose_infeasible:
                 raise
             # the fast path proves infeasibility; the MIP says which rules conflict
-            raise InfeasibleError(diagnose(inst, "highs", time_limit)) from None
-    return _solve_mip(inst, backend, time_limit, start, diagnose_infeasible)
+            message = diagnose(work, "highs", _left(start, time_limit))
+            raise InfeasibleError(message) from None
+    else:
+        solution = _solve_mip(work, backend, time_limit, start, diagnose_infeasible)
+    return _in_caller_units(inst, solution, scale, start)
+
+
+def _left(start: float, time_limit: float | None) -> float:
+    """Seconds left of the time limit for a diagnosis (at most
+    :data:`DIAGNOSIS_S` without a limit), at least 0.1 s."""
+    limit = DIAGNOSIS_S if time_limit is None else time_limit
+    return max(0.1, limit - (time.perf_counter() - start))
+
+
+def _in_caller_units(
+    inst: PMedianInstance, solution: Solution, scale: float, start: float
+) -> Solution:
+    """The solution of the scaled instance in the caller's units: objective priced
+    again on ``inst``, bound scaled back and never below :func:`trivial_bound`."""
+    assignment, objective = evaluate(inst, solution.selected)
+    bound = solution.bound / scale if np.isfinite(solution.bound) else -np.inf
+    bound = min(max(bound, trivial_bound(inst)), objective)
+    gap = relative_gap(objective, bound)
+    proven = (
+        solution.status == "optimal"
+        or gap <= REL_GAP
+        or (objective - bound) * scale <= ABS_GAP
+    )
+    return Solution(
+        selected=solution.selected,
+        assignment=assignment,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status="optimal" if proven else "time_limit",
+        runtime_s=time.perf_counter() - start,
+        solver=solution.solver,
+    )
 
 
 def heuristic_pmedian(
@@ -259,10 +301,18 @@ def _solve_mip(
         len(model.x),
         inst.n_hubs * inst.n_sites,
     )
-    run = mip.run(model, backend, time_limit, warm)
+    gap_abs = None
+    if warm is not None:  # an absolute gap consistent with the relative one
+        gap_abs = max(REL_GAP * abs(evaluate(inst, warm)[1]), 1e-12)
+    run = mip.run(model, backend, time_limit, warm, gap_abs)
+    if run.status == "infeasible" and warm is not None:
+        # The heuristic's portfolio meets every constraint, so the instance is
+        # feasible: CBC stopped by a short limit can still report "infeasible".
+        log.debug("%s said infeasible beside a feasible warm start", backend)
+        run = mip.Run("time_limit", None, np.nan)
     if run.status == "infeasible":
         raise InfeasibleError(
-            diagnose(inst, backend, time_limit)
+            diagnose(inst, backend, _left(start, time_limit))
             if explain
             else "the p-median has no solution: the solver proved it"
         )

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from siting.errors import SolverError
+from siting.solve.quiet import quiet_highs
 from siting.solve.reduced import ReducedProblem, objective_of
 from siting.solve.solution import REL_GAP
 
@@ -176,7 +177,7 @@ def _run_highs(
     deadline: float,
 ) -> tuple[str, NDArray[Any] | None, float]:
     """Solve the model; return status, selected positions (or None) and MIP bound."""
-    h = highspy.Highs()
+    h = quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     h.setOptionValue("mip_rel_gap", 0.1 * REL_GAP)

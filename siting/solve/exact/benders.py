@@ -17,8 +17,10 @@ solved in closed form and give one cut per hub in time linear in its list
 
 Side constraints (fixed costs, exactly p, group caps, forced/excluded sites,
 incompatible pairs, coverage) are rows or bounds of the master, so every phase is
-exact with them. HiGHS (highspy) is the only LP/MIP engine; its ``threads`` option
-is set (default 1). The deadline (``time.perf_counter`` seconds) is checked by every
+exact with them. HiGHS (highspy) is the only LP/MIP engine. Its ``threads`` option is
+left alone: HiGHS shares one thread scheduler per process, and a Highs object asking
+for another thread count than the pulp backends' fails to run. The deadline
+(``time.perf_counter`` seconds) is checked by every
 loop and passed to HiGHS as a time limit and an interrupt callback.
 """
 
@@ -53,7 +55,6 @@ def solve(
     *,
     deadline: float = math.inf,
     incumbent: np.ndarray | None = None,
-    threads: int = 1,
 ) -> Outcome:
     """Solve the p-median with side constraints exactly, or to the deadline.
 
@@ -66,8 +67,6 @@ def solve(
         result is returned within about 10% + 0.2 s of it.
     incumbent
         Optional feasible selection (site indices) to start from.
-    threads
-        HiGHS threads (at most 2 on the benchmark machine).
 
     Returns
     -------
@@ -78,7 +77,7 @@ def solve(
         selection meets the constraints (bound inf).
     """
     t0 = time.perf_counter()
-    stats: dict[str, Any] = {"threads": int(threads)}
+    stats: dict[str, Any] = {}
     reason = infeasible_reason(problem)
     if reason is not None:
         return Outcome(
@@ -133,7 +132,6 @@ def _run(st: State, t0: float) -> str:
         sp.pairs,
         st.opened.astype(float),
         upper,
-        threads=stats.get("threads", 1),
     )
     t1 = time.perf_counter()
     status = run_phase1(st)

@@ -29,6 +29,7 @@ import numpy as np
 
 from siting.solve.exact.costs import HubCosts, ranges
 from siting.solve.exact.cuts import Cuts
+from siting.solve.quiet import quiet_highs
 
 __all__ = ["Master"]
 
@@ -50,8 +51,6 @@ class Master:
     lower, upper
         float arrays (n_sites,): bounds of each ``y`` (0/1; 0/0 for closed sites,
         1/1 for forced ones).
-    threads
-        HiGHS ``threads`` option (at most 2 on the benchmark machine).
     """
 
     def __init__(
@@ -64,20 +63,17 @@ class Master:
         pairs: np.ndarray,
         lower: np.ndarray,
         upper: np.ndarray,
-        threads: int = 1,
     ) -> None:
         m, n = costs.n_sites, costs.n_hubs
         self.m, self.n = m, n
-        h = highspy.Highs()
+        h = quiet_highs()
         for key, val in (
             ("output_flag", False),
-            ("threads", threads),
             ("presolve", "off"),
             ("random_seed", 0),
         ):
             h.setOptionValue(key, val)
         self.h = h
-        self.threads = threads
         has = np.diff(costs.indptr) > 0
         lo_t = np.where(
             has,
@@ -236,10 +232,9 @@ class Master:
         self.index, self.value = self.index[keep], self.value[keep]
         self.lo, self.up = self.lo[rows], self.up[rows]
         self.is_cut = self.is_cut[rows]
-        h = highspy.Highs()
+        h = quiet_highs()
         for key, val in (
             ("output_flag", False),
-            ("threads", self.threads),
             ("presolve", "off"),
             ("random_seed", 0),
         ):
