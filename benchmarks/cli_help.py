@@ -46,6 +46,18 @@ def main() -> None:
         name = " ".join(("siting", *path, "--help"))
         print(f"  {name:<36} {seconds:6.3f} s  {seconds / pandas:5.2f} x pandas")
     print(f"slowest --help: {worst:.3f} s, {worst / pandas:.2f} x the pandas import")
+    from record import record
+
+    record(
+        "benchmarks/cli_help.py",
+        [
+            (
+                "`siting --help` and every command's `--help`, new processes",
+                f"slowest {worst:.2f} s, {worst / pandas:.2f}x of "
+                f'`python -c "import pandas"` ({pandas:.2f} s) in the same run',
+            )
+        ],
+    )
 
 
 if __name__ == "__main__":

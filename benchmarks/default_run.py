@@ -68,6 +68,19 @@ def main() -> None:
     for stage, seconds in stages.items():
         print(f"    {stage:<8} {seconds:6.2f} s")
     print(f"  ratio to the {TARGET_S:.0f} s target: {min(walls) / TARGET_S:.2f}")
+    from record import record
+
+    parts = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in stages.items())
+    record(
+        "benchmarks/default_run.py",
+        [
+            (
+                "`siting optimise` on the default data, new process",
+                f"{min(walls):.2f} s wall, best of {args.repeat} (target "
+                f"{TARGET_S:.0f} s); Python start-up alone {startup:.2f} s; {parts}",
+            )
+        ],
+    )
 
 
 if __name__ == "__main__":
