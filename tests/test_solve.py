@@ -326,7 +326,7 @@ def test_time_limit_with_nothing_found_raises_solver_error(monkeypatch):
         return mip.Run("time_limit", None, np.nan)
 
     monkeypatch.setattr(mip, "run", no_solution)
-    monkeypatch.setattr(pmedian_module, "warm_start", lambda inst: None)
+    monkeypatch.setattr(pmedian_module, "warm_start", lambda inst, deadline=None: None)
     with pytest.raises(SolverError, match="before finding any feasible selection"):
         solve_pmedian([[1, 4], [4, 1]], [1, 3], 1, solver="highs", time_limit=1)
 

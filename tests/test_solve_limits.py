@@ -178,3 +178,50 @@ def test_a_backend_saying_infeasible_beside_a_feasible_start_is_not_believed(
     sol = solve_pmedian(inst, solver=solver)
     assert sol.status == "time_limit"
     _honest(inst, sol, optimum)
+
+
+def _no_build(*args, **kwargs):
+    raise AssertionError("the model was built although it could not be solved in time")
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_limit_shorter_than_the_model_build_returns_the_heuristic(
+    known, solver, monkeypatch
+):
+    from siting.solve import mip
+
+    inst, optimum = known
+    monkeypatch.setitem(mip.HANDOVER_S_PER_PAIR, solver, 1.0)  # a day per model
+    monkeypatch.setattr(mip, "build_model", _no_build)
+    sol = solve_pmedian(inst, solver=solver, time_limit=5.0)
+    assert sol.status == "time_limit"
+    _honest(inst, sol, optimum)
+
+
+def test_no_heuristic_portfolio_and_no_time_for_the_model_is_a_solver_error(
+    known, monkeypatch
+):
+    from siting.errors import SolverError
+    from siting.solve import mip
+    from siting.solve import pmedian as pmedian_module
+
+    inst, _ = known
+    monkeypatch.setitem(mip.HANDOVER_S_PER_PAIR, "highs", 1.0)
+    monkeypatch.setattr(mip, "build_model", _no_build)
+    monkeypatch.setattr(pmedian_module, "warm_start", lambda inst, deadline=None: None)
+    with pytest.raises(SolverError, match="leaves no time to build the highs model"):
+        solve_pmedian(inst, solver="highs", time_limit=5.0)
+
+
+def test_the_diagnosis_starts_no_re_solve_it_cannot_finish(monkeypatch):
+    from siting.solve import mip
+    from siting.solve.diagnose import diagnose
+
+    inst = make_instance(
+        np.ones((2, 3)), np.ones(2), 2, groups=["a", "a", "a"], max_per_group=1
+    )
+    monkeypatch.setitem(mip.HANDOVER_S_PER_PAIR, "highs", 1.0)
+    monkeypatch.setattr(mip, "build_model", _no_build)
+    message = diagnose(inst, "highs", budget_s=2.0)
+    assert "ran out of time" in message
+    assert "at most 1 site(s) per group" in message and "exactly p=2" in message

@@ -28,8 +28,10 @@ def diagnose(inst: PMedianInstance, backend: str, budget_s: float) -> str:
     backend
         ``"highs"`` or ``"cbc"``: the MIP backend of the re-solves.
     budget_s
-        Seconds for the whole diagnosis; when they run out the families not yet
-        tried stay in the message, which then says the set may not be minimal.
+        Seconds for the whole diagnosis; a re-solve starts only when its model can
+        be built and solved in the time left (:func:`siting.solve.mip.handover_s`).
+        When they run out the families not yet tried stay in the message, which then
+        says the set may not be minimal.
     """
     deadline = time.perf_counter() + budget_s
     active = list(mip.FAMILIES)
@@ -37,7 +39,7 @@ def diagnose(inst: PMedianInstance, backend: str, budget_s: float) -> str:
     for family in mip.FAMILIES:
         trial = [f for f in active if f != family]
         if _present(inst, family):
-            left = deadline - time.perf_counter()
+            left = deadline - time.perf_counter() - mip.handover_s(backend, inst, trial)
             outcome = (
                 _feasibility(inst, trial, backend, left) if left > 0 else "unknown"
             )
