@@ -96,3 +96,16 @@ def test_a_gap_below_float_noise_of_the_largest_cost_is_proven(solver):
     assert sol.selected.tolist() == [1]
     assert sol.objective == pytest.approx(1e-18, rel=1e-12)
     assert sol.bound <= sol.objective
+
+
+def test_integral_data_keep_their_unit_and_others_are_scaled_by_a_power_of_two():
+    """Integral data are not scaled: the exact solvers round a bound b up to ceil(b),
+    which a scale of 2^k would weaken to a 2^-k step (OR-Library pmed20 went from
+    0.2 s to beyond two minutes that way)."""
+    from siting.solve.scaling import instance_scale
+
+    cost = np.array([[3.0, 7.0], [5.0, 2.0]])
+    assert instance_scale(make_instance(cost, np.array([1.0, 2.0]), 1)) == 1.0
+    scale = instance_scale(make_instance(cost, np.array([0.5, 2.0]), 1))
+    assert scale != 1.0 and np.log2(scale) == round(np.log2(scale))
+    assert 2**19 <= scale * 14.0 <= 2**20  # the largest weighted cost, 2 x 7

@@ -2,7 +2,8 @@
 
 Public entry point: :func:`solve` on a :class:`Problem` built from per-hub sorted
 cost lists (:func:`from_dense`, :func:`from_triplets`) or from siting's
-``ReducedProblem`` (:func:`from_reduced`). See ``README.md`` for the method.
+``ReducedProblem`` (:func:`from_reduced`). See ``docs/solver.md`` for the method and
+its measurements.
 """
 
 from siting.solve.exact.benders import solve

@@ -5,15 +5,16 @@ p-median problem", EJOR 308 (2023) 84-96 (arXiv 2111.13405): the master keeps th
 site variables ``y`` and one ``theta`` per hub; the subproblems of Elloumi's (2010)
 radius formulation (also the basis of Garcia, Labbe and Marin's 2011 "zebra") are
 solved in closed form and give one cut per hub in time linear in its list
-(:mod:`pmedian.cuts`). Phases:
+(:mod:`siting.solve.exact.cuts`). Phases:
 
-0. incumbent: greedy construction and interchange (:mod:`pmedian.heuristic`);
+0. incumbent: greedy construction and interchange
+   (:mod:`siting.solve.exact.heuristic`), and Lagrangian pre-fixing of sites
+   (:mod:`siting.solve.exact.lagrange`);
 1. the LP relaxation by a stabilised cutting-plane loop, with the rounding heuristic
    and reduced-cost fixing of sites from a dual bound that is valid whatever the LP
-   tolerances (:mod:`pmedian.phase1`);
-2. the master as a MIP in HiGHS, in rounds that add the cuts of every integer
-   solution found (:mod:`pmedian.phase2`), since HiGHS has no lazy-constraint
-   callback.
+   tolerances (:mod:`siting.solve.exact.phase1`);
+2. branch-and-Benders-cut on the phase-1 LP master (:mod:`siting.solve.exact.bnb`),
+   driven here since HiGHS has no lazy-constraint callback.
 
 Side constraints (fixed costs, exactly p, group caps, forced/excluded sites,
 incompatible pairs, coverage) are rows or bounds of the master, so every phase is
@@ -61,7 +62,8 @@ def solve(
     Parameters
     ----------
     problem
-        The instance (:class:`pmedian.problem.Problem`); costs in objective units.
+        The instance (:class:`siting.solve.exact.problem.Problem`); costs in
+        objective units.
     deadline
         Absolute ``time.perf_counter()`` value (seconds) at which to stop; the
         result is returned within about 10% + 0.2 s of it.
@@ -72,9 +74,9 @@ def solve(
     -------
     Outcome
         ``"optimal"`` with ``objective - bound`` within the tolerance of
-        :func:`pmedian.problem.tolerance`; ``"time_limit"`` with the best selection
-        found (or None) and a finite proven lower bound; ``"infeasible"`` when no
-        selection meets the constraints (bound inf).
+        :func:`siting.solve.exact.problem.tolerance`; ``"time_limit"`` with the best
+        selection found (or None) and a finite proven lower bound; ``"infeasible"``
+        when no selection meets the constraints (bound inf).
     """
     t0 = time.perf_counter()
     stats: dict[str, Any] = {}

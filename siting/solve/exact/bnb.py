@@ -3,18 +3,19 @@
 HiGHS (1.16) has no lazy-constraint or user-cut callback, so the branch and bound of
 the paper's phase 2 is driven here: every node changes the bounds of some ``y`` in
 the one LP master of phase 1, re-solves it warm (dual simplex), separates the Benders
-cuts of :mod:`pmedian.cuts` at the node's LP optimum and re-solves until none is
-violated (or the bound stalls), so each node's bound is its LP relaxation. Then:
+cuts of :mod:`siting.solve.exact.cuts` at the node's LP optimum and re-solves until
+none is violated (or the bound stalls), so each node's bound is its LP relaxation. Then:
 
 - the node is pruned when its safe dual bound (:meth:`Master.safe_bound`) reaches the
   cut-off of the incumbent, or its LP is infeasible;
 - an integral node optimum with no violated cut is a selection priced exactly (it may
   become the incumbent) and closes the node;
 - reduced-cost fixing with the node's bound fixes sites in its subtree;
-- otherwise it branches by reliability branching (:mod:`pmedian.branching`); the
-  child on the side ``y`` leans to is processed next (a plunge: one bound change,
-  so the warm dual simplex is cheap) and the other is queued; when a plunge ends,
-  the open node of lowest bound is taken.
+- otherwise it branches by reliability branching
+  (:mod:`siting.solve.exact.branching`); the child on the side ``y`` leans to is
+  processed next (a plunge: one bound change, so the warm dual simplex is cheap)
+  and the other is queued; when a plunge ends, the open node of lowest bound is
+  taken.
 
 The lowest bound among open nodes (and the cut-off once the tree is empty) is a
 proven bound on the problem restricted to the sites left by the root fixing.

@@ -12,7 +12,8 @@ The cut is valid for every ``D`` (any selection serving j at cost ``d``: the lef
 without theta is at least ``D - d`` when ``d < D``, and 0 otherwise), so rounding
 choices in the search for ``k`` never cost validity, only strength. A hub whose
 cumulative ``y`` never reaches 1 (only when coverage is limited) gets the cut at its
-dearest usable site; its coverage row (:mod:`pmedian.master`) keeps it served.
+dearest usable site; its coverage row (:mod:`siting.solve.exact.master`) keeps it
+served.
 """
 
 from __future__ import annotations

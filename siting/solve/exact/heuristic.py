@@ -1,8 +1,8 @@
 """Incumbents: greedy construction and best-improvement interchange on sorted lists.
 
-Both work on :class:`~pmedian.costs.HubCosts` and only touch, per hub, the prefix of
-its list that can change (sites cheaper than its current or second-cheapest open
-site), so they run on sparse inputs without a dense matrix.
+Both work on :class:`~siting.solve.exact.costs.HubCosts` and only touch, per hub, the
+prefix of its list that can change (sites cheaper than its current or second-cheapest
+open site), so they run on sparse inputs without a dense matrix.
 
 The interchange is the swap evaluation of Whitaker (1983) as organised by Resende and
 Werneck (2004, "A fast swap-based local search procedure for location problems"): with

@@ -7,7 +7,7 @@ weighted cost, between its cheapest and dearest usable cost). Rows:
   its cap; ``y_i + y_k <= 1`` for each incompatible pair;
 - coverage ``sum_{i usable by j} y_i >= 1`` for each hub that cannot use every
   open-able site (only with limited coverage or +inf pairs);
-- Benders cuts (:mod:`pmedian.cuts`).
+- Benders cuts (:mod:`siting.solve.exact.cuts`).
 
 One HiGHS LP instance (presolve off, dual simplex, warm-started after every added
 row and bound change) serves the phase-1 loop and every node of the tree.
@@ -47,7 +47,7 @@ class Master:
     fixed
         Scaled fixed costs per site.
     p, group, cap, pairs
-        As in :class:`pmedian.problem.Problem`.
+        As in :class:`siting.solve.exact.problem.Problem`.
     lower, upper
         float arrays (n_sites,): bounds of each ``y`` (0/1; 0/0 for closed sites,
         1/1 for forced ones).

@@ -8,11 +8,12 @@ no cut violated at the LP optimum, the LP optimum itself is separated (``a = 1``
 The loop stops when the LP value and the true LP objective at ``y_lp`` (fixed costs
 plus every hub's subproblem value) agree to 1e-7 relative, or at the deadline.
 
-After each LP solve the safe dual bound of :meth:`pmedian.master.Master.safe_bound`
-gives reduced costs ``rc``; a site with ``bound + rc_i > cutoff(ub)`` cannot be in an
-improving selection and is closed, one with ``bound - rc_i > cutoff(ub)`` must be in
-every improving selection and is opened (reduced-cost fixing). The rounding
-heuristic (open the sites of largest ``y_lp``, then interchange) feeds the incumbent.
+After each LP solve the safe dual bound of
+:meth:`siting.solve.exact.master.Master.safe_bound` gives reduced costs ``rc``; a
+site with ``bound + rc_i > cutoff(ub)`` cannot be in an improving selection and is
+closed, one with ``bound - rc_i > cutoff(ub)`` must be in every improving selection
+and is opened (reduced-cost fixing). The rounding heuristic (open the sites of
+largest ``y_lp``, then interchange) feeds the incumbent.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Result of :func:`pmedian.solve`.
+    """Result of :func:`siting.solve.exact.solve`.
 
     Attributes
     ----------

@@ -8,8 +8,8 @@ tolerances (1e-7 .. 1e-9) are then negligible against every cost whatever the un
 Cut-off: a site may be fixed, or a branch dropped, when every selection using it is
 worth more than ``cutoff(ub)``: ``ub - unit`` (plus a hair) with integer data (unit
 = the scaled 1), since such a selection is then worth at least ``ub``; otherwise
-``ub - tol/2`` with ``tol`` of :func:`pmedian.problem.tolerance`. A bound proves the
-incumbent when it reaches the cut-off.
+``ub - tol/2`` with ``tol`` of :func:`siting.solve.exact.problem.tolerance`. A bound
+proves the incumbent when it reaches the cut-off.
 """
 
 from __future__ import annotations
