@@ -88,11 +88,7 @@ def build_model(
     objective
         False for a pure feasibility model (zero objective).
     """
-    allowed = (
-        inst.allowed_sites()
-        if "excluded" in families
-        else np.ones(inst.n_sites, dtype=bool)
-    )
+    allowed = _allowed(inst, families)
     prob = pulp.LpProblem("pmedian", pulp.LpMinimize)
     y = {
         int(i): prob.add_variable(f"y_{i}", cat=pulp.LpBinary)
@@ -122,6 +118,13 @@ def build_model(
     if "forced" in families:
         _add_forced(prob, y, inst.forced)
     return Model(prob, y, x)
+
+
+def _allowed(inst: PMedianInstance, families: Collection[str]) -> NDArray[np.bool_]:
+    """Sites the model may open: the allowed ones when ``excluded`` is in force."""
+    if "excluded" in families:
+        return inst.allowed_sites()
+    return np.ones(inst.n_sites, dtype=bool)
 
 
 def _assignable(
@@ -223,12 +226,7 @@ def handover_s(
 ) -> float:
     """Estimated seconds to build the model of ``inst`` with ``families`` and hand it
     to ``backend``: :data:`HANDOVER_S_PER_PAIR` times its x variables."""
-    allowed = (
-        inst.allowed_sites()
-        if "excluded" in families
-        else np.ones(inst.n_sites, dtype=bool)
-    )
-    pairs = int(_assignable(inst, allowed, families).sum())
+    pairs = int(_assignable(inst, _allowed(inst, families), families).sum())
     return HANDOVER_S_PER_PAIR[backend] * pairs
 
 
