@@ -118,3 +118,21 @@ def test_equals_the_highs_mip(seed):
     assert ref.solver == "highs" and sol.solver == SOLVER_NAME
     assert ref.status == sol.status == "optimal"
     assert sol.objective == pytest.approx(ref.objective, rel=1e-9)
+
+
+def test_lagrangian_proof_on_fractional_data_is_final(monkeypatch):
+    """A tree that proves the optimum of non-integral data hands nothing over: the
+    Benders decomposition is not started (each Pareto solve paid for it once)."""
+    import siting.solve.fast as fast
+
+    def no_handover(*args, **kwargs):
+        raise AssertionError("the decomposition ran after the tree proved the optimum")
+
+    monkeypatch.setattr(fast, "_benders", no_handover)
+    rng = np.random.default_rng(7)
+    pts_s, pts_h = rng.uniform(0, 100, (30, 2)), rng.uniform(0, 100, (90, 2))
+    cost = np.sqrt(((pts_h[:, None] - pts_s[None]) ** 2).sum(axis=2))
+    inst = make_instance(cost, rng.uniform(0.5, 3.0, 90), 3)
+    sol = solve_fast(inst)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(_brute_force(cost, inst.weights, 3, {}))
