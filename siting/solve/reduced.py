@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from siting.solve.exact.problem import all_integral
 from siting.solve.instance import PMedianInstance
 
 
@@ -72,10 +73,7 @@ class ReducedProblem:
         else:
             group = inst.group_codes[sites]
             cap = np.where(inst.group_limits < 0, inst.p, inst.group_limits)
-        finite = cost[np.isfinite(cost)]
-        integral = bool(
-            np.all(finite == np.round(finite)) and np.all(fixed == np.round(fixed))
-        )
+        integral = all_integral(cost, fixed)
         return cls(cost, fixed, inst.p, sites, forced, group, cap, pairs, integral)
 
 

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from siting.solve.exact.problem import all_integral
 from siting.solve.instance import PMedianInstance
 
 #: The largest objective coefficient after scaling lies in [2^(TOP-1), 2^TOP].
@@ -42,17 +43,13 @@ def instance_scale(inst: PMedianInstance) -> float:
     1 for integral data, whose unit the exact solvers use to round their bounds up
     (a bound b proves ceil(b): scaling by 2^k would weaken that to 2^-k)."""
     weighted = inst.weights[:, None] * np.where(inst.usable(), inst.cost, 0.0)
-    if _integral(weighted) and _integral(inst.fixed_cost):
+    if all_integral(weighted, inst.fixed_cost):
         return 1.0
     largest = max(
         float(np.abs(inst.fixed_cost).max(initial=0.0)),
         float(weighted.max(initial=0.0)),
     )
     return power_of_two_scale(largest)
-
-
-def _integral(values: np.ndarray) -> bool:
-    return bool(np.all(values == np.round(values)))
 
 
 def scaled(inst: PMedianInstance, scale: float) -> PMedianInstance:

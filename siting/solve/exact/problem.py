@@ -24,6 +24,7 @@ from siting.solve.exact.costs import HubCosts, from_dense
 __all__ = [
     "REL_GAP",
     "Outcome",
+    "all_integral",
     "Problem",
     "from_reduced",
     "objective",
@@ -184,10 +185,19 @@ def feasible(problem: Problem, selection: np.ndarray) -> bool:
     return bool(np.isfinite(problem.costs.served_cost(is_open)).all())
 
 
+def all_integral(*arrays: np.ndarray) -> bool:
+    """True when every finite value of the arrays is an integer (infinite entries
+    mark unusable pairs and are ignored)."""
+    for values in arrays:
+        finite = values[np.isfinite(values)]
+        if not np.all(finite == np.round(finite)):
+            return False
+    return True
+
+
 def is_integral(problem: Problem) -> bool:
     """True when every weighted cost and fixed cost is an integer."""
-    c, f = problem.costs.cost, problem.fixed
-    return bool(np.all(c == np.round(c)) and np.all(f == np.round(f)))
+    return all_integral(problem.costs.cost, problem.fixed)
 
 
 def tolerance(problem: Problem, integral: bool, value: float) -> float:
