@@ -43,12 +43,13 @@ from numpy.typing import NDArray
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import mip
 from siting.solve.campus_greedy import greedy_campuses
+from siting.solve.instance import HubSiteCosts
 from siting.solve.scaling import ABS_GAP, power_of_two_scale
 from siting.solve.solution import REL_GAP, Solution, relative_gap
 
 
 @dataclass(frozen=True)
-class CampusInstance:
+class CampusInstance(HubSiteCosts):
     """A checked multi-campus problem (build it with :func:`make_campus_instance`).
 
     Attributes
@@ -85,23 +86,6 @@ class CampusInstance:
     conflicts: NDArray[np.int64]
     forced: NDArray[np.int64]
     max_cost: float | None
-
-    @property
-    def n_hubs(self) -> int:
-        """Number of hubs."""
-        return int(self.cost.shape[0])
-
-    @property
-    def n_sites(self) -> int:
-        """Number of sites."""
-        return int(self.cost.shape[1])
-
-    def usable(self) -> NDArray[np.bool_]:
-        """(n_hubs, n_sites) mask of the pairs a hub may be served through."""
-        keep = np.isfinite(self.cost)
-        if self.max_cost is not None:
-            keep &= self.cost <= self.max_cost
-        return keep
 
 
 @dataclass(frozen=True)

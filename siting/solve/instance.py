@@ -54,8 +54,37 @@ class SideConstraints(TypedDict, total=False):
     excluded: Iterable[int]
 
 
+class HubSiteCosts:
+    """What every hub x site problem derives from its ``cost`` matrix (hubs x sites)
+    and coverage limit ``max_cost``: its size and the pairs a hub may be served by.
+    Shared by :class:`PMedianInstance` and the multi-campus instance."""
+
+    cost: FloatArray
+    max_cost: float | None
+
+    @property
+    def n_hubs(self) -> int:
+        """Number of hubs (rows of ``cost``)."""
+        return int(self.cost.shape[0])
+
+    @property
+    def n_sites(self) -> int:
+        """Number of candidate sites (columns of ``cost``)."""
+        return int(self.cost.shape[1])
+
+    def usable(self) -> NDArray[np.bool_]:
+        """Boolean hub x site mask of the pairs a hub may be served by.
+
+        A pair is usable when its cost is finite and within ``max_cost``.
+        """
+        ok = np.isfinite(self.cost)
+        if self.max_cost is not None:
+            ok &= self.cost <= self.max_cost
+        return ok
+
+
 @dataclass(frozen=True)
-class PMedianInstance:
+class PMedianInstance(HubSiteCosts):
     """Checked, normalised inputs of :func:`siting.solve.solve_pmedian`.
 
     Build it with :func:`make_instance`; derive variants with :meth:`with_sites` and
@@ -99,26 +128,6 @@ class PMedianInstance:
     incompatible: IntArray
     forced: IntArray
     excluded: IntArray
-
-    @property
-    def n_hubs(self) -> int:
-        """Number of hubs (rows of ``cost``)."""
-        return int(self.cost.shape[0])
-
-    @property
-    def n_sites(self) -> int:
-        """Number of candidate sites (columns of ``cost``)."""
-        return int(self.cost.shape[1])
-
-    def usable(self) -> NDArray[np.bool_]:
-        """Boolean hub x site mask of the pairs a hub may be served by.
-
-        A pair is usable when its cost is finite and within ``max_cost``.
-        """
-        ok = np.isfinite(self.cost)
-        if self.max_cost is not None:
-            ok &= self.cost <= self.max_cost
-        return ok
 
     def allowed_sites(self) -> NDArray[np.bool_]:
         """Boolean mask of the sites that are not excluded."""
