@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import highspy
 import numpy as np
@@ -66,14 +67,6 @@ class Master:
     ) -> None:
         m, n = costs.n_sites, costs.n_hubs
         self.m, self.n = m, n
-        h = quiet_highs()
-        for key, val in (
-            ("output_flag", False),
-            ("presolve", "off"),
-            ("random_seed", 0),
-        ):
-            h.setOptionValue(key, val)
-        self.h = h
         has = np.diff(costs.indptr) > 0
         lo_t = np.where(
             has,
@@ -91,8 +84,7 @@ class Master:
         self.col_lo = np.concatenate([lower, lo_t]).astype(float)
         self.col_hi = np.concatenate([upper, hi_t]).astype(float)
         self.col_cost = np.concatenate([fixed, np.ones(n)]).astype(float)
-        h.addVars(m + n, self.col_lo, self.col_hi)
-        h.changeColsCost(m + n, np.arange(m + n, dtype=np.int32), self.col_cost)
+        self.h = self._columns_only()
         self.lo = np.zeros(0)
         self.up = np.zeros(0)
         self.start = np.zeros(1, dtype=np.int64)
@@ -232,16 +224,7 @@ class Master:
         self.index, self.value = self.index[keep], self.value[keep]
         self.lo, self.up = self.lo[rows], self.up[rows]
         self.is_cut = self.is_cut[rows]
-        h = quiet_highs()
-        for key, val in (
-            ("output_flag", False),
-            ("presolve", "off"),
-            ("random_seed", 0),
-        ):
-            h.setOptionValue(key, val)
-        k = self.m + self.n
-        h.addVars(k, self.col_lo, self.col_hi)
-        h.changeColsCost(k, np.arange(k, dtype=np.int32), self.col_cost)
+        h = self._columns_only()
         if rows.size:
             h.addRows(
                 rows.size,
@@ -253,6 +236,21 @@ class Master:
                 self.value,
             )
         self.h = h
+
+    def _columns_only(self) -> Any:
+        """A quiet HiGHS model (no presolve, fixed seed) with the columns, their
+        bounds and costs, and no rows."""
+        h = quiet_highs()
+        for key, val in (
+            ("output_flag", False),
+            ("presolve", "off"),
+            ("random_seed", 0),
+        ):
+            h.setOptionValue(key, val)
+        k = self.m + self.n
+        h.addVars(k, self.col_lo, self.col_hi)
+        h.changeColsCost(k, np.arange(k, dtype=np.int32), self.col_cost)
+        return h
 
     def add_entries(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
         """Add coefficients to existing rows (kept after the existing ones of each
