@@ -39,15 +39,17 @@ as in the MIP's gap.
 ``resolution_ms``: the search only looks for points at least ``resolution_ms`` faster
 than every point found that is no dearer. Every point it returns is non-dominated
 except, at worst, by a point it skipped that is faster by less than ``resolution_ms``
-at no higher cost. On the packaged data the default 1e-4 ms returns the same 98 points
-as 1e-9 ms; 0.1 ms returns 29 points in about 21 s and 1 ms 9 points in about 4 s.
+at no higher cost. On the packaged data (2 Dec 2026) the default 1e-4 ms returns the
+same 129 points as 1e-9 ms (38.5 s against 46.7 s); 0.1 ms returns 66 points in
+29.4 s and 1 ms 26 points in 18.6 s.
 
-Cost. On the packaged data (181 candidates, 338 hubs, p = 5, at most one per country)
-the whole front, 98 points, takes about 26 s on a 2-core machine (about 8 900 solves
-of a few milliseconds). The lexicographic epsilon-constraint MIP it replaced took 22
-to 25 s per point in the same run, about 38 min for the front (a busier machine saw
-about 60 s per point): ``benchmarks/pareto.py`` measures both and checks that the
-two methods' first points agree.
+Cost. On the packaged data (203 candidates, 186 hubs, p = 5, at most one per country)
+the whole front, 129 points, takes about 35 s on a 2-core machine (about 19,400
+solves, 11,800 of them p-median solves of about 3 ms; the rest closed-form cheapest
+portfolios). The lexicographic epsilon-constraint MIP it replaced took 4.9 s per point
+with a latency bound in the same run, about 10 min for the front:
+``benchmarks/pareto.py`` measures both and checks that the two methods' first points
+agree.
 """
 
 from __future__ import annotations
