@@ -45,13 +45,19 @@ P = 5
 SPARSE, NEAREST, SPARSE_P = "10000x50000", 200, 500
 
 
-def make_instance(n_sites: int, n_hubs: int, grouped: bool, seed: int = 1):
-    """Return cost (hubs x sites), weights, groups (or None) of a random instance."""
+def _points(n_sites: int, n_hubs: int, seed: int = 1):
+    """Site and hub coordinates (km), hub weights and the generator that drew them."""
     rng = np.random.default_rng([seed, n_sites, n_hubs])
     sites = rng.uniform(0, 3000, size=(n_sites, 2))
     hubs = rng.uniform(0, 3000, size=(n_hubs, 2))
-    cost = np.sqrt(((hubs[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2)) / 100
     weights = rng.integers(1, 101, size=n_hubs).astype(float)
+    return sites, hubs, weights, rng
+
+
+def make_instance(n_sites: int, n_hubs: int, grouped: bool, seed: int = 1):
+    """Return cost (hubs x sites), weights, groups (or None) of a random instance."""
+    sites, hubs, weights, rng = _points(n_sites, n_hubs, seed)
+    cost = np.sqrt(((hubs[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2)) / 100
     groups = None
     if grouped:
         seeds = rng.uniform(0, 3000, size=(N_GROUPS, 2))
@@ -95,10 +101,7 @@ def sparse_worker(size: str, p: int, cap: float) -> dict:
     from siting.solve.exact import Problem, from_triplets, solve
 
     n_sites, n_hubs = (int(v) for v in size.split("x"))
-    rng = np.random.default_rng([1, n_sites, n_hubs])
-    sites = rng.uniform(0, 3000, size=(n_sites, 2))
-    hubs = rng.uniform(0, 3000, size=(n_hubs, 2))
-    weights = rng.integers(1, 101, size=n_hubs).astype(float)
+    sites, hubs, weights, _ = _points(n_sites, n_hubs)
     tic = time.perf_counter()
     dist, nearest = cKDTree(sites).query(hubs, k=NEAREST)
     costs = from_triplets(
@@ -122,10 +125,11 @@ def sparse_worker(size: str, p: int, cap: float) -> dict:
     }
 
 
-def run(method: str, size: str, grouped: bool | int, cap: float) -> dict:
-    """Run :func:`worker` (``grouped``: with groups; for ``"sparse"``, p) or
-    :func:`sparse_worker` in a child process, killed after ``cap`` + 60 s."""
-    cmd = [sys.executable, __file__, "--worker", method, size, str(int(grouped))]
+def run(method: str, size: str, option: int, cap: float) -> dict:
+    """Run :func:`worker` (``option``: 1 with groups, 0 without) or, for method
+    ``"sparse"``, :func:`sparse_worker` (``option``: p) in a child process, killed
+    after ``cap`` + 60 s."""
+    cmd = [sys.executable, __file__, "--worker", method, size, str(option)]
     try:
         done = subprocess.run(
             cmd + ["--cap", str(cap)],
@@ -152,7 +156,7 @@ def _cell(res: dict | None) -> str:
 def main() -> None:
     """Parse arguments and print the comparison table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--worker", nargs=3, metavar=("METHOD", "SIZE", "GROUPED_OR_P"))
+    ap.add_argument("--worker", nargs=3, metavar=("METHOD", "SIZE", "OPTION"))
     ap.add_argument("--sizes", nargs="*", default=list(SIZES))
     ap.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
     ap.add_argument("--max-pairs", type=int, default=2_000_000)
@@ -162,11 +166,11 @@ def main() -> None:
     ap.add_argument("--sparse-p", type=int, default=SPARSE_P)
     args = ap.parse_args()
     if args.worker:
-        method, size, grouped = args.worker
+        method, size, option = args.worker
         if method == "sparse":
-            print(json.dumps(sparse_worker(size, int(grouped), args.cap)))
+            print(json.dumps(sparse_worker(size, int(option), args.cap)))
         else:
-            print(json.dumps(worker(method, size, grouped == "1", args.cap)))
+            print(json.dumps(worker(method, size, option == "1", args.cap)))
         return
     for size in args.sizes:
         n_sites, n_hubs = (int(v) for v in size.split("x"))
@@ -174,12 +178,10 @@ def main() -> None:
             label = f"{size} sites x hubs, p={P}" + (
                 f", {N_GROUPS} groups max 1" if grouped else ""
             )
-            fast = run("fast", size, grouped, args.cap)
+            fast = run("fast", size, int(grouped), args.cap)
             small = n_sites * n_hubs <= args.max_pairs
-            ref = run("pulp", size, grouped, args.cap) if small else None
-            spo = (
-                run("spopt", size, grouped, args.cap) if small and not grouped else None
-            )
+            ref = run("pulp", size, int(grouped), args.cap) if small else None
+            spo = run("spopt", size, 0, args.cap) if small and not grouped else None
             print(label)
             print(f"  fast : {_cell(fast)}" + _peak(fast))
             for name, res in (("pulp ", ref), ("spopt", spo)):
