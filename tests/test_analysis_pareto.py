@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from siting.analysis import pareto_front, write_pareto
+from siting.analysis.pareto_search import without_dominated
 from siting.run import Inputs, optimise, prepare
 from siting.scenario import load_scenario
 from siting.solve import make_instance
@@ -166,3 +167,56 @@ def test_coarse_resolution_misses_only_points_within_it(packaged):
             and rtt - point["mean_rtt_ms"] < resolution
             for cost, rtt in kept
         ), point["site_ids"]
+
+
+def test_sites_beaten_within_their_country_are_left_out_and_the_front_holds(packaged):
+    # every third candidate, one per country: one site is beaten by a rival of its
+    # country on cost and on every hub's RTT, so the search leaves it out
+    inputs = _subset(packaged, 3, 3, 1)
+    inst = inputs.problem.instance
+    reduced = without_dominated(inst)
+    dropped = sorted(set(reduced.excluded) - set(inst.excluded))
+    assert dropped
+    rtt = inst.cost
+    for i in dropped:
+        rivals = [
+            k
+            for k in inst.allowed_sites().nonzero()[0]
+            if k != i
+            and inst.group_codes[k] == inst.group_codes[i]
+            and inst.fixed_cost[k] <= inst.fixed_cost[i]
+            and (rtt[:, k] <= rtt[:, i]).all()
+        ]
+        assert rivals, i
+    front = pareto_front(inputs)
+    expected = non_dominated(all_portfolios(inputs), ("cost", "mean_rtt"))
+    assert _positions(inputs, front["site_ids"]) == {p.selected for p in expected}
+
+
+def test_only_a_swap_that_keeps_every_rule_makes_a_site_dominated():
+    cost = np.array([[1.0, 1.0, 2.0, 5.0], [3.0, 2.0, 1.5, 5.0]])
+    weights = np.ones(2)
+    base = {"fixed_cost": [10.0, 9.0, 9.0, 1.0], "groups": [0, 0, 0, 1]}
+
+    def dropped(**opts):
+        inst = make_instance(cost, weights, 2, **(base | opts))
+        return sorted(set(without_dominated(inst).excluded) - set(inst.excluded))
+
+    # site 1 beats site 0 (cheaper, no slower); site 2, as cheap as 1, is slower
+    # for hub 0 and faster for hub 1
+    assert dropped(max_per_group=1) == [0]
+    # two per country: the portfolio {0, 1} has no swap
+    assert dropped(max_per_group=2) == []
+    # the rival in an incompatible pair, or the site forced: left alone
+    assert dropped(max_per_group=1, incompatible=[(1, 3)]) == []
+    assert dropped(max_per_group=1, forced=[0]) == []
+    # an exact twin: the lower index stays
+    twin = make_instance(
+        cost[:, [1, 1, 3]],
+        weights,
+        2,
+        fixed_cost=[9.0, 9.0, 1.0],
+        groups=[0, 0, 1],
+        max_per_group=1,
+    )
+    assert without_dominated(twin).excluded.tolist() == [1]

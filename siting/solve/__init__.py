@@ -6,7 +6,8 @@ from ``siting.solve`` and listed in ``__all__``; its modules are internal.
 - :func:`solve_pmedian` solves the p-median with fixed costs and side constraints
   exactly (backends ``"fast"``, ``"highs"``, ``"cbc"``; :func:`resolve_backend`);
   :func:`heuristic_pmedian` gives a quick answer without proof;
-  :func:`cheapest_portfolio` solves a weightless instance exactly by a greedy choice.
+  :func:`cheapest_portfolio` solves a weightless instance exactly by a greedy choice;
+  :func:`lagrangian_bound` bounds an instance from the multipliers of a related solve.
 - :func:`make_instance` checks a problem once into a :class:`PMedianInstance`, which
   every function here accepts; :func:`check_feasible` runs the cheap checks and
   :func:`evaluate` prices a selection by the assignment rule.
@@ -34,6 +35,7 @@ from siting.solve.instance import (
     evaluate,
     make_instance,
 )
+from siting.solve.lagrangian import lagrangian_bound
 from siting.solve.mip import FAMILIES, build_model
 from siting.solve.mip import Model as MipModel
 from siting.solve.mip import run as run_model
@@ -68,6 +70,7 @@ __all__ = [
     "evaluate",
     "evaluate_campuses",
     "heuristic_pmedian",
+    "lagrangian_bound",
     "make_campus_instance",
     "make_instance",
     "relative_gap",

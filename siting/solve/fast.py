@@ -106,7 +106,7 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
     check_feasible(inst)
     deadline = start + (time_limit if time_limit is not None else math.inf)
     prob = ReducedProblem.from_instance(inst)
-    best, bound = _solve(prob, deadline)
+    best, bound, multipliers = _solve(prob, deadline)
     if best is None and bound == math.inf:
         raise InfeasibleError(
             "the p-median has no solution: HiGHS proved that no selection of p sites "
@@ -131,20 +131,23 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
         status="optimal" if gap <= REL_GAP else "time_limit",
         runtime_s=time.perf_counter() - start,
         solver=SOLVER_NAME,
+        multipliers=multipliers,
     )
 
 
-def _solve(prob: ReducedProblem, deadline: float) -> tuple[IntArray | None, float]:
-    """Return the best selection (allowed positions) and a proven lower bound: the
-    Lagrangian branch and bound first, for at most :func:`lagrangian_budget` seconds,
-    then, unless it proved the optimum, the Benders decomposition of
-    :mod:`siting.solve.exact` from its incumbent; above :data:`LAGRANGIAN_MAX_P` the
-    Benders decomposition alone."""
+def _solve(
+    prob: ReducedProblem, deadline: float
+) -> tuple[IntArray | None, float, FloatArray | None]:
+    """Return the best selection (allowed positions), a proven lower bound and the
+    root Lagrangian multipliers (None without them): the Lagrangian branch and bound
+    first, for at most :func:`lagrangian_budget` seconds, then, unless it proved the
+    optimum, the Benders decomposition of :mod:`siting.solve.exact` from its
+    incumbent; above :data:`LAGRANGIAN_MAX_P` the Benders decomposition alone."""
     if prob.p > LAGRANGIAN_MAX_P:
-        return _benders(prob, deadline, None, -math.inf)
+        return (*_benders(prob, deadline, None, -math.inf), None)
     start = time.perf_counter()
     budget = min(deadline, start + lagrangian_budget(prob, deadline - start))
-    best, bound = lagrangian_search(prob, budget)
+    best, bound, multipliers = lagrangian_search(prob, budget)
     ub = objective_of(prob, best) if best is not None else math.inf
     # lagrangian_search caps a proof at cut_value(ub) (non-integral data), so reaching
     # it is a proof: the optimum is within a tenth of REL_GAP of the incumbent
@@ -153,8 +156,8 @@ def _solve(prob: ReducedProblem, deadline: float) -> tuple[IntArray | None, floa
         or bound == math.inf
         or time.perf_counter() >= deadline
     ):
-        return best, bound
-    return _benders(prob, deadline, best, bound)
+        return best, bound, multipliers
+    return (*_benders(prob, deadline, best, bound), multipliers)
 
 
 def lagrangian_budget(prob: ReducedProblem, left: float) -> float:

@@ -9,9 +9,11 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from siting.errors import InputError
 from siting.solve.heuristic import greedy_interchange, local_search
+from siting.solve.instance import PMedianInstance
 from siting.solve.radius import solve_radius
 from siting.solve.reduced import ReducedProblem, objective_of
 from siting.solve.solution import REL_GAP
@@ -26,16 +28,18 @@ NODE = (1.0, 5, 60)
 
 def lagrangian_search(
     prob: ReducedProblem, deadline: float
-) -> tuple[IntArray | None, float]:
-    """The Lagrangian branch and bound: best selection and a proven lower bound."""
+) -> tuple[IntArray | None, float, FloatArray | None]:
+    """The Lagrangian branch and bound: best selection, a proven lower bound and the
+    multipliers of the root's best bound (hub order; None when no Lagrangian ran)."""
     best = greedy_interchange(prob, deadline=deadline)
     ub = objective_of(prob, best) if best is not None else math.inf
     alive = np.ones(prob.fixed.size, dtype=bool)
     forced = prob.forced.copy()
     lower = -math.inf
+    multipliers = None
     if best is not None:
         lag = _lagrangian(prob, best, ub, alive, forced, deadline)
-        best, ub, lower = lag.best, lag.ub, lag.bound
+        best, ub, lower, multipliers = lag.best, lag.ub, lag.bound, lag.lam
         if lower <= cut_value(prob, ub):
             best, ub, lower = _branch(prob, lag, alive, forced, deadline)
     elif time.perf_counter() < deadline:
@@ -48,7 +52,43 @@ def lagrangian_search(
     # a solution cut off by the reductions is worth more than cut_value(ub): at least ub
     # with integer data, at least cut_value(ub) otherwise
     excluded = ub if prob.integral else cut_value(prob, ub)
-    return best, min(lower, excluded)
+    return best, min(lower, excluded), multipliers
+
+
+def lagrangian_bound(inst: PMedianInstance, multipliers: ArrayLike) -> float:
+    """A lower bound on the p-median ``inst``: its Lagrangian value at ``multipliers``.
+
+    The assignment constraints are relaxed with ``multipliers`` (one per hub, in
+    objective units); ``sum y = p``, forced and excluded sites and group limits are
+    kept and the other side constraints dropped, so every finite vector gives a valid
+    bound, and a good one when it comes from a related solve
+    (:attr:`siting.solve.Solution.multipliers` of the same costs with fewer sites
+    forced or excluded) and costs one pass over the matrix instead of a solve.
+
+    Returns
+    -------
+    float
+        The bound (objective units); inf when no ``p`` sites meet the kept
+        constraints.
+
+    Raises
+    ------
+    InputError
+        ``multipliers`` not a finite vector of one value per hub.
+    """
+    lam = np.asarray(multipliers, dtype=np.float64)
+    if lam.shape != (inst.n_hubs,) or not np.isfinite(lam).all():
+        raise InputError(
+            f"multipliers must be {inst.n_hubs} finite values, one per hub; got "
+            f"shape {lam.shape}"
+        )
+    prob = ReducedProblem.from_instance(inst)
+    cols = np.arange(prob.fixed.size)
+    g = prob.fixed + np.minimum(prob.cost - lam[:, None], 0.0).sum(axis=0)
+    pick = _cheapest(prob, g, cols, np.ones(cols.size, dtype=bool), prob.forced)
+    if pick is None:
+        return math.inf
+    return float(lam.sum() + g[pick].sum())
 
 
 def cut_value(prob: ReducedProblem, ub: float) -> float:

@@ -174,6 +174,9 @@ def _in_caller_units(
         status="optimal" if proven else "time_limit",
         runtime_s=time.perf_counter() - start,
         solver=solution.solver,
+        multipliers=None
+        if solution.multipliers is None
+        else solution.multipliers / scale,
     )
 
 

@@ -40,6 +40,11 @@ class Solution:
         Wall time of the solve in seconds.
     solver
         Name of the method that produced the solution.
+    multipliers
+        The fast path's Lagrangian multipliers of its root bound, one per hub, in
+        objective units (None from the other backends and when no Lagrangian ran):
+        a start for the bound of a related instance
+        (:func:`siting.solve.lagrangian_bound`).
     """
 
     selected: NDArray[np.int64]
@@ -50,6 +55,7 @@ class Solution:
     status: Status
     runtime_s: float
     solver: str
+    multipliers: NDArray[np.float64] | None = None
 
 
 def relative_gap(objective: float, bound: float) -> float:

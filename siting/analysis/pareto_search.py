@@ -1,0 +1,377 @@
+"""The two-phase search of cost against latency behind
+:func:`siting.analysis.pareto_front`.
+
+A two-phase method (Ulungu and Teghem 1995; Przybylski, Gandibleux and Ehrgott 2008)
+whose every solve is an exact p-median solve through the solver's door
+(:func:`siting.solve.solve_pmedian` with the scenario's backend; the default fast path
+takes milliseconds on the packaged data) instead of a MIP.
+
+0. Reduction. A site that another site of its country (at most one per country)
+   equals or beats on annual cost and on every hub's RTT is left out
+   (:func:`without_dominated`): swapping it for that site keeps every limit and
+   makes no objective worse, so every portfolio holding it is weakly dominated.
+1. End points and supported points. Minimise cost alone (hub weights 0) and latency
+   alone (fixed costs 0); then, for two adjacent points a and b, minimise
+   ``cost + lambda * latency`` with ``lambda = (C_b - C_a) / (L_a - L_b)`` (hub weights
+   ``lambda * r_j / R``, fixed costs ``F_i``) and recurse on each side of a point below
+   the line through a and b (the dichotomic method of Aneja and Nair 1979). With
+   ``lambda > 0`` each such optimum is non-dominated.
+2. Unsupported points. Between two adjacent supported points a and b, a best-first
+   branch and bound over sets of sites finds every non-dominated point with cost in
+   ``[C_a, C_b)`` (they lie in the triangle a, b, ``(C_b, L_a)``). A node is a set of
+   forced and excluded sites; two exact solves bound it, on ``cost + lambda *
+   latency`` (the lambda of a and b) and on cost. Its portfolios are split into ``p``
+   or fewer children that each exclude its weighted optimum (the partition of Lawler
+   1972). Each optimum found is evaluated exactly and kept when no point found so far
+   dominates it. A node is dropped when its bounds prove that none of its portfolios
+   lies in the region no point found so far dominates (the boxes ``C_k <= C <
+   C_k+1, L < L_k`` between adjacent points k and k+1). Before its own solve, a
+   child is tested on bounds that need none: the closed-form cheapest portfolio,
+   every hub at its nearest allowed site, and the Lagrangian bound at its parent's
+   multipliers (:func:`siting.solve.lagrangian_bound`, one pass over the matrix).
+   A bound on latency too (a third solve) pruned too few nodes to pay for itself on
+   the packaged data.
+
+Every bound is a proven lower bound (the solver's, not its incumbent), so a dropped
+node holds no point of the front. A solve that hits the scenario's time limit weakens
+its bound or, when it found no portfolio, leaves its node unexplored; every point is
+then marked ``"time_limit"``. Two values closer than 1e-8 (relative) count as equal,
+as in the MIP's gap.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from siting.analysis.objectives import Portfolio, evaluate_portfolio
+from siting.errors import InfeasibleError, SolverError
+from siting.run import Inputs, time_limit_of
+from siting.solve import (
+    PMedianInstance,
+    cheapest_portfolio,
+    lagrangian_bound,
+    solve_pmedian,
+)
+
+__all__ = ["TwoPhaseSearch", "without_dominated"]
+
+#: Relative difference below which the two-phase search counts two values as equal
+#: (above the solvers' gap of 1e-9, far below any difference between portfolios).
+_HOLD = 1e-8
+
+
+class TwoPhaseSearch:
+    """The two-phase search of cost against latency (see the module docstring).
+
+    Parameters
+    ----------
+    inputs
+        From :func:`siting.run.prepare`.
+    resolution_ms
+        Smallest step in mean RTT between two points (ms).
+    report
+        Called with a short description of the progress.
+
+    Attributes
+    ----------
+    proven
+        Whether every solve behind the points was proven optimal (after :meth:`run`).
+    solves
+        Number of solves made, closed-form cheapest portfolios included.
+    """
+
+    def __init__(
+        self, inputs: Inputs, resolution_ms: float, report: Callable[[str], None]
+    ) -> None:
+        self.inputs = inputs
+        self.report = report
+        self.resolution_ms = resolution_ms
+        self.instance = without_dominated(inputs.problem.instance)
+        researchers = inputs.researchers
+        self.share = researchers / researchers.sum()
+        self.solver = inputs.scenario.solver.name
+        self.time_limit = time_limit_of(inputs.scenario)
+        self.proven = True
+        self.solves = 0
+        self.found: dict[tuple[int, ...], Portfolio] = {}
+        self._front: list[Portfolio] = []
+        self._cache: dict[tuple, tuple[tuple[int, ...] | None, float]] = {}
+        inst = self.instance
+        self._rtt = np.where(inst.usable(), inst.cost, np.inf)
+        self._allowed = inst.allowed_sites()
+        self._multipliers: dict[tuple, np.ndarray] = {}
+
+    def run(self) -> list[Portfolio]:
+        """Every point of the front, cheapest first (empty when none is feasible)."""
+        cheapest, bound = self.solve("cost", 0.0, (), ())
+        if cheapest is None and bound == math.inf:
+            return []
+        if cheapest is None:
+            raise SolverError(
+                f"no portfolio found within the time limit of {self.time_limit} s per "
+                "solve; raise --time-limit"
+            )
+        self.solve("latency", 0.0, (), ())
+        supported = self._dichotomic()
+        self.report(
+            f"{len(supported)} supported points in {self.solves} solves; "
+            "searching between them"
+        )
+        edges = [-math.inf, *(q.cost_eur_per_year for q in supported[1:-1]), math.inf]
+        for k, (a, b) in enumerate(zip(supported, supported[1:], strict=False)):
+            lam = (b.cost_eur_per_year - a.cost_eur_per_year) / (
+                a.mean_rtt_ms - b.mean_rtt_ms
+            )
+            self._tree(lam, edges[k], edges[k + 1])
+            self.report(
+                f"gap {k + 1}/{len(supported) - 1} searched: {len(self._front)} "
+                f"points, {self.solves} solves"
+            )
+        return list(self._front)
+
+    def solve(self, kind: str, lam: float, forced, excluded):
+        """Minimise cost (``"cost"``), latency (``"latency"``) or cost + lam *
+        latency (``"sum"``) with these sites forced and excluded; offer the optimum
+        to the front.
+
+        Returns the optimum's sites (None when the node is empty or none was found)
+        and a proven lower bound (inf when empty, -inf when unknown).
+        """
+        key = (kind, lam, forced, excluded)
+        if key in self._cache:
+            return self._cache[key]
+        inst = self._instance(kind, lam, forced, excluded)
+        self.solves += 1
+        cheapest = cheapest_portfolio(inst) if kind == "cost" else None
+        if cheapest is not None:
+            self._closed_form(key, cheapest)
+            return self._cache[key]
+        try:
+            solution = solve_pmedian(
+                inst,
+                solver=self.solver,
+                time_limit=self.time_limit,
+                diagnose_infeasible=False,
+            )
+        except InfeasibleError:
+            answer = (None, math.inf)
+        except SolverError:
+            self.proven = False
+            answer = (None, -math.inf)
+        else:
+            self.proven &= solution.status == "optimal"
+            if solution.multipliers is not None:
+                self._multipliers[key] = solution.multipliers
+            selected = tuple(int(i) for i in solution.selected)
+            self._offer(selected)
+            answer = (selected, float(solution.bound))
+        self._cache[key] = answer
+        return answer
+
+    def _instance(self, kind: str, lam: float, forced, excluded) -> PMedianInstance:
+        """The p-median of a solve of :meth:`solve`."""
+        weights = {"cost": 0.0, "latency": 1.0, "sum": lam}[kind] * self.share
+        fixed = self.instance.fixed_cost
+        return self.instance.with_costs(
+            weights=weights, fixed_cost=fixed if kind != "latency" else 0 * fixed
+        ).with_sites(forced=forced, excluded=excluded)
+
+    def _closed_form(self, key: tuple, cheapest) -> float:
+        """Cache and offer the closed-form cheapest portfolio of a node; its cost
+        (inf when the node is empty)."""
+        if not cheapest.size:
+            self._cache[key] = (None, math.inf)
+            return math.inf
+        selected = tuple(int(i) for i in cheapest)
+        self._offer(selected)
+        cost = float(self.instance.fixed_cost[cheapest].sum())
+        self._cache[key] = (selected, cost)
+        return cost
+
+    def _offer(self, selected: tuple[int, ...]) -> None:
+        """Add a portfolio to the front if nothing found dominates it and it lies in
+        the region searched (or dominates a point found); drop what it dominates."""
+        if selected in self.found:
+            return
+        z = evaluate_portfolio(self.inputs, selected)
+        self.found[selected] = z
+        cost, rtt = z.cost_eur_per_year, z.mean_rtt_ms
+        if any(
+            q.cost_eur_per_year <= cost and q.mean_rtt_ms <= rtt for q in self._front
+        ):
+            return
+        beaten = [
+            q
+            for q in self._front
+            if cost <= q.cost_eur_per_year and rtt <= q.mean_rtt_ms
+        ]
+        searched = not any(
+            q.cost_eur_per_year <= cost and q.mean_rtt_ms - self.resolution_ms <= rtt
+            for q in self._front
+        )
+        if beaten or searched:
+            self._front = sorted(
+                [q for q in self._front if q not in beaten] + [z],
+                key=lambda q: (q.cost_eur_per_year, q.mean_rtt_ms),
+            )
+
+    def _dichotomic(self) -> list[Portfolio]:
+        """The supported points between the two end points, cheapest first."""
+        points = {q.selected: q for q in (self._front[0], self._front[-1])}
+        pairs = [(self._front[0], self._front[-1])]
+        while pairs:
+            a, b = pairs.pop()
+            drop = a.mean_rtt_ms - b.mean_rtt_ms
+            if drop <= 0 or b.cost_eur_per_year <= a.cost_eur_per_year:
+                continue
+            lam = (b.cost_eur_per_year - a.cost_eur_per_year) / drop
+            selected, _ = self.solve("sum", lam, (), ())
+            if selected is None:
+                continue
+            z = self.found[selected]
+            line = a.cost_eur_per_year + lam * a.mean_rtt_ms
+            below = z.cost_eur_per_year + lam * z.mean_rtt_ms < line - _HOLD * line
+            if below and selected not in points:
+                points[selected] = z
+                pairs += [(a, z), (z, b)]
+        supported = []
+        for q in sorted(
+            points.values(), key=lambda q: (q.cost_eur_per_year, q.mean_rtt_ms)
+        ):
+            if not supported or q.mean_rtt_ms < supported[-1].mean_rtt_ms:
+                supported.append(q)
+        return supported
+
+    def _tree(self, lam: float, low: float, high: float) -> None:
+        """Branch and bound for every point with cost in ``[low, high)``.
+
+        A node is queued with its parent's bounds and solved when it is taken
+        (then queued again under its own bound), so a node that the points found
+        meanwhile rule out costs no solve.
+        """
+        heap = [(-math.inf, 0, (), (), -math.inf, None)]
+        pushed = 0
+        while heap:
+            node = heapq.heappop(heap)
+            bound, _, forced, excluded, cost_lb, parent = node
+            solved = parent == "solved"
+            if not self._open(cost_lb, bound, lam, low, high):
+                continue
+            if not solved:
+                cost_lb, floor = self._floor(lam, forced, excluded, cost_lb, parent)
+                bound = max(bound, floor)
+                if not self._open(cost_lb, bound, lam, low, high):
+                    continue
+            selected, own = self.solve("sum", lam, forced, excluded)
+            if selected is None:
+                continue
+            if not solved:
+                pushed += 1
+                heapq.heappush(
+                    heap,
+                    (max(bound, own), pushed, forced, excluded, cost_lb, "solved"),
+                )
+                continue
+            cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])
+            if not self._open(cost_lb, bound, lam, low, high):
+                continue
+            base = set(self.instance.forced.tolist())
+            free = [i for i in selected if i not in forced and i not in base]
+            for k, site in enumerate(free):
+                pushed += 1
+                child = (
+                    tuple(sorted(forced + tuple(free[:k]))),
+                    tuple(sorted((*excluded, site))),
+                )
+                parent = ("sum", lam, forced, excluded)
+                heapq.heappush(heap, (bound, pushed, *child, cost_lb, parent))
+
+    def _floor(
+        self, lam: float, forced, excluded, cost_lb: float, parent
+    ) -> tuple[float, float]:
+        """Bounds on a node's cost and on its cost + lam * latency found without a
+        p-median solve: the closed-form cheapest portfolio (when the greedy choice
+        proves one), every hub at its nearest allowed site, and the Lagrangian bound
+        at the multipliers of the parent's solve (``parent``, its key in the cache).
+        """
+        key = ("cost", 0.0, forced, excluded)
+        if key in self._cache:
+            cost_lb = max(cost_lb, self._cache[key][1])
+        else:
+            cheapest = cheapest_portfolio(self._instance("cost", 0.0, forced, excluded))
+            if cheapest is not None:
+                self.solves += 1
+                cost_lb = max(cost_lb, self._closed_form(key, cheapest))
+        allowed = self._allowed.copy()
+        allowed[list(excluded)] = False
+        nearest = self._rtt[:, allowed].min(axis=1, initial=math.inf)
+        floor = cost_lb + lam * float(self.share @ nearest)
+        multipliers = self._multipliers.get(parent)
+        if multipliers is not None:
+            inst = self._instance("sum", lam, forced, excluded)
+            floor = max(floor, lagrangian_bound(inst, multipliers))
+        return cost_lb, floor
+
+    def _open(
+        self, cost_lb: float, sum_lb: float, lam: float, low: float, high: float
+    ) -> bool:
+        """Whether a node with these lower bounds on cost and on cost + lam *
+        latency may hold an undominated point with cost in ``[low, high)``.
+
+        The undominated region is the union of the boxes ``C_k <= C < C_k+1, L <
+        L_k - resolution_ms`` between adjacent points k and k+1 found so far. No
+        point is cheaper than the cheapest end or faster than the fastest end (both
+        are solved exactly first), so the two unbounded boxes are empty.
+        """
+        front = self._front
+        for left, right in zip(front, front[1:], strict=False):
+            start, end = left.cost_eur_per_year, min(right.cost_eur_per_year, high)
+            if end <= low or start >= high:
+                continue
+            rtt = left.mean_rtt_ms - self.resolution_ms
+            corner = end + lam * rtt
+            if cost_lb < end - _HOLD * abs(end) and sum_lb < corner - _HOLD * abs(
+                corner
+            ):
+                return True
+        return False
+
+
+def without_dominated(inst: PMedianInstance) -> PMedianInstance:
+    """The instance with every site excluded that another site of its group (at
+    most one per group) beats or equals on fixed cost and on every hub's cost.
+
+    Swapping such a site for the other keeps every limit and costs no more on either
+    objective, so each portfolio holding it is weakly dominated. Sites in
+    incompatible pairs, forced sites and sites without a group limit of one are
+    left alone.
+    """
+    if inst.group_codes is None:
+        return inst
+    rtt = np.where(inst.usable(), inst.cost, np.inf)
+    allowed = inst.allowed_sites()
+    paired = np.zeros(inst.n_sites, dtype=bool)
+    paired[inst.incompatible.ravel()] = True
+    forced = np.zeros(inst.n_sites, dtype=bool)
+    forced[inst.forced] = True
+    single = inst.group_limits[inst.group_codes] == 1
+    usable = allowed & ~paired & single
+    drop = []
+    for i in np.flatnonzero(usable & ~forced):
+        rivals = np.flatnonzero(usable & (inst.group_codes == inst.group_codes[i]))
+        rivals = rivals[rivals != i]
+        rivals = rivals[inst.fixed_cost[rivals] <= inst.fixed_cost[i]]
+        for k in rivals:
+            if (rtt[:, k] <= rtt[:, i]).all():
+                same = (
+                    inst.fixed_cost[k] == inst.fixed_cost[i]
+                    and (rtt[:, k] == rtt[:, i]).all()
+                )
+                if not same or k < i:
+                    drop.append(int(i))
+                    break
+    return inst.with_sites(excluded=drop)

@@ -1,0 +1,90 @@
+"""The Lagrangian bound from a related solve's multipliers (siting.solve
+lagrangian_bound and Solution.multipliers): valid on every restriction of the
+instance, in the caller's units, and refused when malformed."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from siting.errors import InputError
+from siting.solve import evaluate, lagrangian_bound, make_instance, solve_pmedian
+
+
+def _case(seed: int):
+    rng = np.random.default_rng(seed)
+    n_sites, n_hubs = 9, 25
+    sites, hubs = rng.uniform(0, 100, (n_sites, 2)), rng.uniform(0, 100, (n_hubs, 2))
+    cost = np.sqrt(((hubs[:, None] - sites[None]) ** 2).sum(axis=2))
+    opts = {
+        "fixed_cost": rng.uniform(0, 300, n_sites),
+        "groups": rng.integers(0, 4, n_sites),
+        "max_per_group": 1,
+    }
+    return make_instance(cost, rng.uniform(0.5, 4.0, n_hubs), 3, **opts)
+
+
+def _optimum(inst) -> float:
+    """Lowest objective of every selection the instance allows (inf when none)."""
+    forced, excluded = set(inst.forced.tolist()), set(inst.excluded.tolist())
+    best = np.inf
+    for sel in itertools.combinations(range(inst.n_sites), inst.p):
+        if not forced <= set(sel) or excluded & set(sel):
+            continue
+        if np.bincount(inst.group_codes[list(sel)]).max() > 1:
+            continue
+        best = min(best, evaluate(inst, sel)[1])
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_parent_multipliers_bound_every_child(seed):
+    inst = _case(seed)
+    root = solve_pmedian(inst, solver="fast")
+    assert root.multipliers is not None and root.multipliers.shape == (inst.n_hubs,)
+    own = lagrangian_bound(inst, root.multipliers)
+    assert own <= root.objective * (1 + 1e-12)
+    # the children of a Lawler partition of the root optimum, and more
+    free = root.selected.tolist()
+    for k, site in enumerate(free):
+        child = inst.with_sites(forced=free[:k], excluded=[site])
+        optimum = _optimum(child)
+        bound = lagrangian_bound(child, root.multipliers)
+        if np.isfinite(optimum):
+            assert bound <= optimum * (1 + 1e-12)
+            assert bound >= own * (1 - 1e-12)  # a restriction only raises it
+        else:
+            assert bound <= optimum
+
+
+def test_multipliers_are_in_the_callers_units():
+    inst = _case(3)
+    base = solve_pmedian(inst, solver="fast")
+    scaled = inst.with_costs(
+        weights=inst.weights * 1e6, fixed_cost=inst.fixed_cost * 1e6
+    )
+    big = solve_pmedian(scaled, solver="fast")
+    np.testing.assert_allclose(big.multipliers, base.multipliers * 1e6, rtol=1e-9)
+    assert lagrangian_bound(scaled, big.multipliers) == pytest.approx(
+        1e6 * lagrangian_bound(inst, base.multipliers), rel=1e-9
+    )
+
+
+def test_zero_multipliers_give_the_cheapest_fixed_costs():
+    inst = _case(5)
+    bound = lagrangian_bound(inst, np.zeros(inst.n_hubs))
+    codes, fixed = inst.group_codes, inst.fixed_cost
+    cheapest_per_group = sorted(fixed[codes == g].min() for g in np.unique(codes))
+    assert bound == pytest.approx(sum(cheapest_per_group[: inst.p]))
+
+
+def test_other_backends_return_no_multipliers():
+    assert solve_pmedian(_case(1), solver="highs").multipliers is None
+
+
+@pytest.mark.parametrize("bad", [np.zeros(3), np.full(25, np.nan), np.zeros((25, 1))])
+def test_malformed_multipliers_are_refused(bad):
+    with pytest.raises(InputError, match="one per hub"):
+        lagrangian_bound(_case(0), bad)
