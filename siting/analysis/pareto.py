@@ -16,11 +16,11 @@ at no higher cost. On the packaged data 1e-9 ms returns 129 points and the defau
 1e-4 ms 128: the one left out is 2.8e-5 ms faster than its cheaper neighbour.
 
 Cost. On the packaged data (203 candidates, 186 hubs, p = 5, at most one per country)
-the whole front takes about 50 s on a 2-core AMD EPYC (2 Dec 2026; about 35 s on the
-Intel Xeon of the README table): 16,362 solves, 7,726 of them p-median solves, the
-rest closed-form cheapest portfolios. In the same run the search without the
-reduction and the bounds before a solve made 11,824 p-median solves and took 63 to
-71 s. The lexicographic epsilon-constraint MIP it replaced took 4.9 s per point with a
+the whole front takes 32 to 34 s on a 2-core AMD EPYC (2 Dec 2026): 16,280 solves,
+7,644 of them p-median solves, the rest closed-form cheapest portfolios. In the same
+run the search as it was before that day (no reduction, no bounds before a solve, no
+start from the parent's multipliers) made 11,824 p-median solves and took 47 to 58 s.
+The lexicographic epsilon-constraint MIP it replaced took 4.9 s per point with a
 latency bound, about 10 min for the front:
 ``benchmarks/pareto.py`` measures both and checks that the two methods' first points
 agree.

@@ -28,7 +28,9 @@ takes milliseconds on the packaged data) instead of a MIP.
    C_k+1, L < L_k`` between adjacent points k and k+1). Before its own solve, a
    child is tested on bounds that need none: the closed-form cheapest portfolio,
    every hub at its nearest allowed site, and the Lagrangian bound at its parent's
-   multipliers (:func:`siting.solve.lagrangian_bound`, one pass over the matrix).
+   multipliers (:func:`siting.solve.lagrangian_bound`, one pass over the matrix);
+   those multipliers also start its solve's subgradient (about a sixth fewer
+   iterations on the packaged data than a start from the incumbent).
    A bound on latency too (a third solve) pruned too few nodes to pay for itself on
    the packaged data.
 
@@ -62,6 +64,9 @@ __all__ = ["TwoPhaseSearch", "without_dominated"]
 #: Relative difference below which the two-phase search counts two values as equal
 #: (above the solvers' gap of 1e-9, far below any difference between portfolios).
 _HOLD = 1e-8
+
+#: In place of a queued node's parent: the node's own solve is done.
+_SOLVED = "solved"
 
 
 class TwoPhaseSearch:
@@ -133,10 +138,11 @@ class TwoPhaseSearch:
             )
         return list(self._front)
 
-    def solve(self, kind: str, lam: float, forced, excluded):
+    def solve(self, kind: str, lam: float, forced, excluded, parent=None):
         """Minimise cost (``"cost"``), latency (``"latency"``) or cost + lam *
         latency (``"sum"``) with these sites forced and excluded; offer the optimum
-        to the front.
+        to the front. ``parent``: the cache key of a solve whose multipliers start
+        this one's Lagrangian.
 
         Returns the optimum's sites (None when the node is empty or none was found)
         and a proven lower bound (inf when empty, -inf when unknown).
@@ -156,6 +162,7 @@ class TwoPhaseSearch:
                 solver=self.solver,
                 time_limit=self.time_limit,
                 diagnose_infeasible=False,
+                multipliers=self._multipliers.get(parent),
             )
         except InfeasibleError:
             answer = (None, math.inf)
@@ -249,16 +256,18 @@ class TwoPhaseSearch:
     def _tree(self, lam: float, low: float, high: float) -> None:
         """Branch and bound for every point with cost in ``[low, high)``.
 
-        A node is queued with its parent's bounds and solved when it is taken
-        (then queued again under its own bound), so a node that the points found
-        meanwhile rule out costs no solve.
+        A node is queued with its parent's bounds and the key of its parent's
+        solve, whose multipliers bound it before its own solve (:meth:`_floor`) and
+        start that solve's Lagrangian. It is solved when it is taken and queued
+        again under its own bound (in place of the parent, :data:`_SOLVED`), so a
+        node that the points found meanwhile rule out costs no solve.
         """
         heap = [(-math.inf, 0, (), (), -math.inf, None)]
         pushed = 0
         while heap:
             node = heapq.heappop(heap)
             bound, _, forced, excluded, cost_lb, parent = node
-            solved = parent == "solved"
+            solved = parent == _SOLVED
             if not self._open(cost_lb, bound, lam, low, high):
                 continue
             if not solved:
@@ -266,14 +275,14 @@ class TwoPhaseSearch:
                 bound = max(bound, floor)
                 if not self._open(cost_lb, bound, lam, low, high):
                     continue
-            selected, own = self.solve("sum", lam, forced, excluded)
+            selected, own = self.solve("sum", lam, forced, excluded, parent)
             if selected is None:
                 continue
             if not solved:
                 pushed += 1
                 heapq.heappush(
                     heap,
-                    (max(bound, own), pushed, forced, excluded, cost_lb, "solved"),
+                    (max(bound, own), pushed, forced, excluded, cost_lb, _SOLVED),
                 )
                 continue
             cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])

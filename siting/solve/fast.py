@@ -47,14 +47,14 @@ import math
 import time
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve.exact import from_reduced
 from siting.solve.exact import solve as solve_exact
 from siting.solve.feasibility import check_feasible
 from siting.solve.instance import PMedianInstance, evaluate
-from siting.solve.lagrangian import cut_value, lagrangian_search
+from siting.solve.lagrangian import as_multipliers, cut_value, lagrangian_search
 from siting.solve.reduced import ReducedProblem, objective_of
 from siting.solve.solution import REL_GAP, Solution
 
@@ -73,7 +73,12 @@ BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 
 
-def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Solution:
+def solve_fast(
+    inst: PMedianInstance,
+    *,
+    time_limit: float | None = None,
+    multipliers: ArrayLike | None = None,
+) -> Solution:
     """Solve the p-median with side constraints exactly, fast on large matrices.
 
     Parameters
@@ -83,6 +88,10 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
         units per cost unit; ``fixed_cost`` in objective units).
     time_limit
         Wall-clock seconds for the whole solve, None for no limit.
+    multipliers
+        Start of the root Lagrangian's multipliers (one per hub, objective units),
+        e.g. :attr:`Solution.multipliers` of the same costs with fewer sites forced or
+        excluded; None to start from the incumbent. Any start gives the same answer.
 
     Returns
     -------
@@ -93,7 +102,7 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
     Raises
     ------
     InputError
-        A time limit that is not positive.
+        A time limit that is not positive, or malformed ``multipliers``.
     InfeasibleError
         The cheap feasibility checks of :mod:`siting.solve.instance` fail, or HiGHS
         proves that no selection meets the side constraints.
@@ -103,10 +112,11 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
     start = time.perf_counter()
     if time_limit is not None and not time_limit > 0:
         raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
+    lam = None if multipliers is None else as_multipliers(multipliers, inst.n_hubs)
     check_feasible(inst)
     deadline = start + (time_limit if time_limit is not None else math.inf)
     prob = ReducedProblem.from_instance(inst)
-    best, bound, multipliers = _solve(prob, deadline)
+    best, bound, root = _solve(prob, deadline, lam)
     if best is None and bound == math.inf:
         raise InfeasibleError(
             "the p-median has no solution: HiGHS proved that no selection of p sites "
@@ -131,23 +141,24 @@ def solve_fast(inst: PMedianInstance, *, time_limit: float | None = None) -> Sol
         status="optimal" if gap <= REL_GAP else "time_limit",
         runtime_s=time.perf_counter() - start,
         solver=SOLVER_NAME,
-        multipliers=multipliers,
+        multipliers=root,
     )
 
 
 def _solve(
-    prob: ReducedProblem, deadline: float
+    prob: ReducedProblem, deadline: float, lam_start: FloatArray | None
 ) -> tuple[IntArray | None, float, FloatArray | None]:
     """Return the best selection (allowed positions), a proven lower bound and the
     root Lagrangian multipliers (None without them): the Lagrangian branch and bound
     first, for at most :func:`lagrangian_budget` seconds, then, unless it proved the
     optimum, the Benders decomposition of :mod:`siting.solve.exact` from its
-    incumbent; above :data:`LAGRANGIAN_MAX_P` the Benders decomposition alone."""
+    incumbent; above :data:`LAGRANGIAN_MAX_P` the Benders decomposition alone.
+    ``lam_start``: the root multipliers' start (None for the incumbent's costs)."""
     if prob.p > LAGRANGIAN_MAX_P:
         return (*_benders(prob, deadline, None, -math.inf), None)
     start = time.perf_counter()
     budget = min(deadline, start + lagrangian_budget(prob, deadline - start))
-    best, bound, multipliers = lagrangian_search(prob, budget)
+    best, bound, multipliers = lagrangian_search(prob, budget, lam_start)
     ub = objective_of(prob, best) if best is not None else math.inf
     # lagrangian_search caps a proof at cut_value(ub) (non-integral data), so reaching
     # it is a proof: the optimum is within a tenth of REL_GAP of the incumbent

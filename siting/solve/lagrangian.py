@@ -27,10 +27,12 @@ NODE = (1.0, 5, 60)
 
 
 def lagrangian_search(
-    prob: ReducedProblem, deadline: float
+    prob: ReducedProblem, deadline: float, start: FloatArray | None = None
 ) -> tuple[IntArray | None, float, FloatArray | None]:
     """The Lagrangian branch and bound: best selection, a proven lower bound and the
-    multipliers of the root's best bound (hub order; None when no Lagrangian ran)."""
+    multipliers of the root's best bound (hub order; None when no Lagrangian ran).
+    The root's subgradient starts at ``start`` when given, else at the incumbent's
+    assignment costs."""
     best = greedy_interchange(prob, deadline=deadline)
     ub = objective_of(prob, best) if best is not None else math.inf
     alive = np.ones(prob.fixed.size, dtype=bool)
@@ -38,7 +40,8 @@ def lagrangian_search(
     lower = -math.inf
     multipliers = None
     if best is not None:
-        lag = _lagrangian(prob, best, ub, alive, forced, deadline)
+        lam = None if start is None else start.copy()
+        lag = _lagrangian(prob, best, ub, alive, forced, deadline, lam)
         best, ub, lower, multipliers = lag.best, lag.ub, lag.bound, lag.lam
         if lower <= cut_value(prob, ub):
             best, ub, lower = _branch(prob, lag, alive, forced, deadline)
@@ -76,12 +79,7 @@ def lagrangian_bound(inst: PMedianInstance, multipliers: ArrayLike) -> float:
     InputError
         ``multipliers`` not a finite vector of one value per hub.
     """
-    lam = np.asarray(multipliers, dtype=np.float64)
-    if lam.shape != (inst.n_hubs,) or not np.isfinite(lam).all():
-        raise InputError(
-            f"multipliers must be {inst.n_hubs} finite values, one per hub; got "
-            f"shape {lam.shape}"
-        )
+    lam = as_multipliers(multipliers, inst.n_hubs)
     prob = ReducedProblem.from_instance(inst)
     cols = np.arange(prob.fixed.size)
     g = prob.fixed + np.minimum(prob.cost - lam[:, None], 0.0).sum(axis=0)
@@ -89,6 +87,24 @@ def lagrangian_bound(inst: PMedianInstance, multipliers: ArrayLike) -> float:
     if pick is None:
         return math.inf
     return float(lam.sum() + g[pick].sum())
+
+
+def as_multipliers(values: ArrayLike, n_hubs: int) -> FloatArray:
+    """``values`` as Lagrangian multipliers of ``n_hubs`` hubs.
+
+    Raises
+    ------
+    InputError
+        Not a finite vector of one value per hub.
+    """
+    lam = np.asarray(values, dtype=np.float64)
+    if lam.shape != (n_hubs,) or not np.isfinite(lam).all():
+        raise InputError(
+            f"multipliers must be {n_hubs} finite values, one per hub; got shape "
+            f"{lam.shape}"
+            + ("" if np.isfinite(lam).all() else " with non-finite values")
+        )
+    return lam
 
 
 def cut_value(prob: ReducedProblem, ub: float) -> float:

@@ -73,6 +73,7 @@ def solve_pmedian(
     solver: str = "auto",
     time_limit: float | None = None,
     diagnose_infeasible: bool = True,
+    multipliers: ArrayLike | None = None,
     **constraints: Unpack[SideConstraints],
 ) -> Solution:
     """Choose exactly ``p`` sites minimising fixed plus weighted assignment costs.
@@ -99,6 +100,11 @@ def solve_pmedian(
         When the solver proves the instance infeasible, find which constraint
         families conflict (re-solves of the MIP) for the error message; False for
         callers that only need to know (a short message, no re-solves).
+    multipliers
+        The fast path's start for its Lagrangian multipliers (one per hub, objective
+        units), e.g. :attr:`Solution.multipliers` of a solve of the same costs with
+        fewer sites forced or excluded; the other backends ignore it. The answer is
+        the same; a good start saves iterations.
     **constraints
         ``fixed_cost``, ``groups``, ``max_per_group``, ``max_cost``,
         ``incompatible``, ``forced``, ``excluded``: see
@@ -132,7 +138,8 @@ def solve_pmedian(
     work = scaled(inst, scale)
     if backend == "fast":
         try:
-            solution = solve_fast(work, time_limit=time_limit)
+            start_lam = None if multipliers is None else np.asarray(multipliers) * scale
+            solution = solve_fast(work, time_limit=time_limit, multipliers=start_lam)
         except InfeasibleError:
             if not diagnose_infeasible:
                 raise

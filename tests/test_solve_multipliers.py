@@ -1,6 +1,7 @@
-"""The Lagrangian bound from a related solve's multipliers (siting.solve
-lagrangian_bound and Solution.multipliers): valid on every restriction of the
-instance, in the caller's units, and refused when malformed."""
+"""A related solve's Lagrangian multipliers (Solution.multipliers): the bound they
+give (siting.solve.lagrangian_bound) holds on every restriction of the instance, and
+as a start of the fast path (solve_pmedian's multipliers) they change no answer;
+in the caller's units, and refused when malformed."""
 
 from __future__ import annotations
 
@@ -88,3 +89,41 @@ def test_other_backends_return_no_multipliers():
 def test_malformed_multipliers_are_refused(bad):
     with pytest.raises(InputError, match="one per hub"):
         lagrangian_bound(_case(0), bad)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_start_from_the_parent_changes_no_answer(seed):
+    inst = _case(seed)
+    root = solve_pmedian(inst, solver="fast")
+    free = root.selected.tolist()
+    for k, site in enumerate(free):
+        child = inst.with_sites(forced=free[:k], excluded=[site])
+        optimum = _optimum(child)
+        if not np.isfinite(optimum):
+            continue
+        warm = solve_pmedian(child, solver="fast", multipliers=root.multipliers)
+        assert warm.status == "optimal"
+        assert warm.objective == pytest.approx(optimum, rel=1e-12)
+        assert warm.bound <= warm.objective
+
+
+def test_any_finite_start_changes_no_answer():
+    inst = _case(2)
+    optimum = _optimum(inst)
+    rng = np.random.default_rng(0)
+    for start in (np.zeros(inst.n_hubs), rng.uniform(0, 1e3, inst.n_hubs)):
+        sol = solve_pmedian(inst, solver="fast", multipliers=start)
+        assert sol.status == "optimal"
+        assert sol.objective == pytest.approx(optimum, rel=1e-12)
+
+
+def test_the_mip_backends_ignore_a_start():
+    inst = _case(4)
+    start = solve_pmedian(inst, solver="fast").multipliers
+    sol = solve_pmedian(inst, solver="highs", multipliers=start)
+    assert sol.objective == pytest.approx(_optimum(inst), rel=1e-9)
+
+
+def test_a_malformed_start_is_refused():
+    with pytest.raises(InputError, match="one per hub"):
+        solve_pmedian(_case(0), solver="fast", multipliers=np.zeros(4))
