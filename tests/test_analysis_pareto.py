@@ -207,9 +207,11 @@ def test_only_a_swap_that_keeps_every_rule_makes_a_site_dominated():
     assert dropped(max_per_group=1) == [0]
     # two per country: the portfolio {0, 1} has no swap
     assert dropped(max_per_group=2) == []
-    # the rival in an incompatible pair, or the site forced: left alone
+    # the rival in an incompatible pair, or the site forced: left alone; the site
+    # itself in a pair: the swap keeps the pair apart
     assert dropped(max_per_group=1, incompatible=[(1, 3)]) == []
     assert dropped(max_per_group=1, forced=[0]) == []
+    assert dropped(max_per_group=1, incompatible=[(0, 3)]) == [0]
     # an exact twin: the lower index stays
     twin = make_instance(
         cost[:, [1, 1, 3]],

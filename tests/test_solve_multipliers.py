@@ -124,6 +124,7 @@ def test_the_mip_backends_ignore_a_start():
     assert sol.objective == pytest.approx(_optimum(inst), rel=1e-9)
 
 
-def test_a_malformed_start_is_refused():
+@pytest.mark.parametrize("bad", [np.zeros(4), [np.inf] * 25, ["x"] * 25])
+def test_a_malformed_start_is_refused(bad):
     with pytest.raises(InputError, match="one per hub"):
-        solve_pmedian(_case(0), solver="fast", multipliers=np.zeros(4))
+        solve_pmedian(_case(0), solver="fast", multipliers=bad)

@@ -108,6 +108,7 @@ class TwoPhaseSearch:
         inst = self.instance
         self._rtt = np.where(inst.usable(), inst.cost, np.inf)
         self._allowed = inst.allowed_sites()
+        self._weighted = self.share > 0  # hubs whose latency counts
         self._multipliers: dict[tuple, np.ndarray] = {}
 
     def run(self) -> list[Portfolio]:
@@ -317,8 +318,8 @@ class TwoPhaseSearch:
                 cost_lb = max(cost_lb, self._closed_form(key, cheapest))
         allowed = self._allowed.copy()
         allowed[list(excluded)] = False
-        nearest = self._rtt[:, allowed].min(axis=1, initial=math.inf)
-        floor = cost_lb + lam * float(self.share @ nearest)
+        nearest = self._rtt[self._weighted][:, allowed].min(axis=1, initial=math.inf)
+        floor = cost_lb + lam * float(self.share[self._weighted] @ nearest)
         multipliers = self._multipliers.get(parent)
         if multipliers is not None:
             inst = self._instance("sum", lam, forced, excluded)
@@ -355,9 +356,10 @@ def without_dominated(inst: PMedianInstance) -> PMedianInstance:
     most one per group) beats or equals on fixed cost and on every hub's cost.
 
     Swapping such a site for the other keeps every limit and costs no more on either
-    objective, so each portfolio holding it is weakly dominated. Sites in
-    incompatible pairs, forced sites and sites without a group limit of one are
-    left alone.
+    objective, so each portfolio holding it is weakly dominated. Forced sites and
+    sites without a group limit of one stay, and a site in an incompatible pair
+    beats no other (the swap could break its pair); of two exact twins the lower
+    index stays.
     """
     if inst.group_codes is None:
         return inst
@@ -367,11 +369,11 @@ def without_dominated(inst: PMedianInstance) -> PMedianInstance:
     paired[inst.incompatible.ravel()] = True
     forced = np.zeros(inst.n_sites, dtype=bool)
     forced[inst.forced] = True
-    single = inst.group_limits[inst.group_codes] == 1
-    usable = allowed & ~paired & single
+    single = allowed & (inst.group_limits[inst.group_codes] == 1)
     drop = []
-    for i in np.flatnonzero(usable & ~forced):
-        rivals = np.flatnonzero(usable & (inst.group_codes == inst.group_codes[i]))
+    for i in np.flatnonzero(single & ~forced):
+        same_group = inst.group_codes == inst.group_codes[i]
+        rivals = np.flatnonzero(single & ~paired & same_group)
         rivals = rivals[rivals != i]
         rivals = rivals[inst.fixed_cost[rivals] <= inst.fixed_cost[i]]
         for k in rivals:

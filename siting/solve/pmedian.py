@@ -50,6 +50,7 @@ from siting.solve.instance import (
     evaluate,
     make_instance,
 )
+from siting.solve.lagrangian import as_multipliers
 from siting.solve.reduced import ReducedProblem
 from siting.solve.scaling import ABS_GAP, instance_scale, scaled, trivial_bound
 from siting.solve.solution import REL_GAP, Solution, relative_gap
@@ -138,7 +139,11 @@ def solve_pmedian(
     work = scaled(inst, scale)
     if backend == "fast":
         try:
-            start_lam = None if multipliers is None else np.asarray(multipliers) * scale
+            start_lam = (
+                None
+                if multipliers is None
+                else as_multipliers(multipliers, inst.n_hubs) * scale
+            )
             solution = solve_fast(work, time_limit=time_limit, multipliers=start_lam)
         except InfeasibleError:
             if not diagnose_infeasible:
