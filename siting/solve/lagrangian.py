@@ -24,7 +24,7 @@ FloatArray = NDArray[np.float64]
 
 #: Subgradient settings at a branch-and-bound node: start step, patience, iterations.
 #: The start step is the root's (Beasley 1993 starts at 2); 1.0 with patience 5, as
-#: before 2 Dec 2026, made the tree of OR-Library pmed36 take 13.0 s against 3.9 s
+#: before 2 Dec 2026, made the tree of OR-Library pmed36 take 12.95 s against 3.92 s
 #: (docs/solver.md has the same-run figures on OR-Library and TSPLIB).
 NODE = (2.0, 10, 60)
 
