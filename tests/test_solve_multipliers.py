@@ -47,17 +47,25 @@ def test_parent_multipliers_bound_every_child(seed):
     assert root.multipliers is not None and root.multipliers.shape == (inst.n_hubs,)
     own = lagrangian_bound(inst, root.multipliers)
     assert own <= root.objective * (1 + 1e-12)
-    # the children of a Lawler partition of the root optimum, and more
+    # the children of a Lawler partition of the root optimum
     free = root.selected.tolist()
     for k, site in enumerate(free):
         child = inst.with_sites(forced=free[:k], excluded=[site])
         optimum = _optimum(child)
+        assert np.isfinite(optimum)  # 4 groups for 3 sites: every child has some
         bound = lagrangian_bound(child, root.multipliers)
-        if np.isfinite(optimum):
-            assert bound <= optimum * (1 + 1e-12)
-            assert bound >= own * (1 - 1e-12)  # a restriction only raises it
-        else:
-            assert bound <= optimum
+        assert bound <= optimum * (1 + 1e-12)
+        assert bound >= own * (1 - 1e-12)  # a restriction only raises it
+
+
+def test_no_room_for_p_sites_gives_an_infinite_bound():
+    inst = _case(6)
+    lam = solve_pmedian(inst, solver="fast").multipliers
+    codes = inst.group_codes
+    # two groups left: three sites cannot be chosen at one per group
+    kept = np.flatnonzero(np.isin(codes, np.unique(codes)[:2]))
+    out = [i for i in range(inst.n_sites) if i not in kept]
+    assert lagrangian_bound(inst.with_sites(excluded=out), lam) == np.inf
 
 
 def test_multipliers_are_in_the_callers_units():

@@ -74,8 +74,8 @@ def lagrangian_bound(inst: PMedianInstance, multipliers: ArrayLike) -> float:
     Returns
     -------
     float
-        The bound (objective units); inf when no ``p`` sites meet the kept
-        constraints.
+        The bound (objective units); inf when more than ``p`` sites are forced or
+        too few fit the group limits.
 
     Raises
     ------
