@@ -106,9 +106,10 @@ class TwoPhaseSearch:
         self._front: list[Portfolio] = []
         self._cache: dict[tuple, tuple[tuple[int, ...] | None, float]] = {}
         inst = self.instance
-        self._rtt = np.where(inst.usable(), inst.cost, np.inf)
+        weighted = self.share > 0  # hubs whose latency counts
+        self._rtt = np.where(inst.usable(), inst.cost, np.inf)[weighted]
+        self._rtt_share = self.share[weighted]
         self._allowed = inst.allowed_sites()
-        self._weighted = self.share > 0  # hubs whose latency counts
         self._multipliers: dict[tuple, np.ndarray] = {}
 
     def run(self) -> list[Portfolio]:
@@ -139,11 +140,13 @@ class TwoPhaseSearch:
             )
         return list(self._front)
 
-    def solve(self, kind: str, lam: float, forced, excluded, parent=None):
+    def solve(self, kind: str, lam: float, forced, excluded, parent=None, *, full=True):
         """Minimise cost (``"cost"``), latency (``"latency"``) or cost + lam *
         latency (``"sum"``) with these sites forced and excluded; offer the optimum
         to the front. ``parent``: the cache key of a solve whose multipliers start
-        this one's Lagrangian.
+        this one's Lagrangian. With ``full=False`` only the closed-form cheapest
+        portfolio is tried: when it proves nothing the answer is ``(None, -inf)``,
+        not cached.
 
         Returns the optimum's sites (None when the node is empty or none was found)
         and a proven lower bound (inf when empty, -inf when unknown).
@@ -152,11 +155,14 @@ class TwoPhaseSearch:
         if key in self._cache:
             return self._cache[key]
         inst = self._instance(kind, lam, forced, excluded)
-        self.solves += 1
         cheapest = cheapest_portfolio(inst) if kind == "cost" else None
         if cheapest is not None:
+            self.solves += 1
             self._closed_form(key, cheapest)
             return self._cache[key]
+        if not full:
+            return None, -math.inf
+        self.solves += 1
         try:
             solution = solve_pmedian(
                 inst,
@@ -188,17 +194,15 @@ class TwoPhaseSearch:
             weights=weights, fixed_cost=fixed if kind != "latency" else 0 * fixed
         ).with_sites(forced=forced, excluded=excluded)
 
-    def _closed_form(self, key: tuple, cheapest) -> float:
-        """Cache and offer the closed-form cheapest portfolio of a node; its cost
-        (inf when the node is empty)."""
+    def _closed_form(self, key: tuple, cheapest) -> None:
+        """Cache and offer the closed-form cheapest portfolio of a node (empty: the
+        node holds no portfolio)."""
         if not cheapest.size:
             self._cache[key] = (None, math.inf)
-            return math.inf
+            return
         selected = tuple(int(i) for i in cheapest)
         self._offer(selected)
-        cost = float(self.instance.fixed_cost[cheapest].sum())
-        self._cache[key] = (selected, cost)
-        return cost
+        self._cache[key] = (selected, float(self.instance.fixed_cost[cheapest].sum()))
 
     def _offer(self, selected: tuple[int, ...]) -> None:
         """Add a portfolio to the front if nothing found dominates it and it lies in
@@ -308,18 +312,11 @@ class TwoPhaseSearch:
         proves one), every hub at its nearest allowed site, and the Lagrangian bound
         at the multipliers of the parent's solve (``parent``, its key in the cache).
         """
-        key = ("cost", 0.0, forced, excluded)
-        if key in self._cache:
-            cost_lb = max(cost_lb, self._cache[key][1])
-        else:
-            cheapest = cheapest_portfolio(self._instance("cost", 0.0, forced, excluded))
-            if cheapest is not None:
-                self.solves += 1
-                cost_lb = max(cost_lb, self._closed_form(key, cheapest))
+        cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded, full=False)[1])
         allowed = self._allowed.copy()
         allowed[list(excluded)] = False
-        nearest = self._rtt[self._weighted][:, allowed].min(axis=1, initial=math.inf)
-        floor = cost_lb + lam * float(self.share[self._weighted] @ nearest)
+        nearest = self._rtt[:, allowed].min(axis=1, initial=math.inf)
+        floor = cost_lb + lam * float(self._rtt_share @ nearest)
         multipliers = self._multipliers.get(parent)
         if multipliers is not None:
             inst = self._instance("sum", lam, forced, excluded)
