@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from siting.analysis import pareto_front, write_pareto
-from siting.analysis.pareto_search import without_dominated
+from siting.analysis.dominance import without_dominated
 from siting.run import Inputs, optimise, prepare
 from siting.scenario import load_scenario
 from siting.solve import make_instance

@@ -27,6 +27,16 @@ def test_pareto_writes_the_front(tmp_path, tiny_dir):
     assert (out / "pareto.png").stat().st_size > 0
 
 
+def test_pareto_gives_the_same_front_with_one_worker(tmp_path, tiny_dir):
+    fronts = []
+    for workers in ("1", "3"):
+        out = tmp_path / workers
+        args = ["pareto", "--workers", workers, "--out", str(out), "-q"]
+        assert _run([*args, *_tiny(tiny_dir)]).exit_code == 0
+        fronts.append(pd.read_csv(out / "pareto.csv", index_col="point"))
+    pd.testing.assert_frame_equal(fronts[0], fronts[1])
+
+
 def test_pareto_with_carbon(tmp_path, tiny_dir):
     out = tmp_path / "front"
     plain = tmp_path / "plain"

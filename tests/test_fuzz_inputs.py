@@ -106,6 +106,7 @@ ANALYSIS_OPTIONS = {
         (("--resolution-ms", "0"), "--resolution-ms"),
         (("--resolution-ms", "nan"), "--resolution-ms"),
         (("--resolution-ms", "fine"), "--resolution-ms"),
+        (("--workers", "0"), "--workers"),
     ],
     "alternatives": [(("--k", "0"), "--k"), (("--k", "2.5"), "--k")],
     "robustness": [

@@ -16,14 +16,13 @@ at no higher cost. On the packaged data 1e-9 ms returns 129 points and the defau
 1e-4 ms 128: the one left out is 2.8e-5 ms faster than its cheaper neighbour.
 
 Cost. On the packaged data (203 candidates, 186 hubs, p = 5, at most one per country)
-the whole front takes 32 to 34 s on a 2-core AMD EPYC (2 Dec 2026): 16,280 solves,
-7,644 of them p-median solves, the rest closed-form cheapest portfolios. In the same
-run the search as it was before that day (no reduction, no bounds before a solve, no
-start from the parent's multipliers) made 11,824 p-median solves and took 47 to 58 s.
-The lexicographic epsilon-constraint MIP it replaced took 4.9 s per point with a
-latency bound, about 10 min for the front:
-``benchmarks/pareto.py`` measures both and checks that the two methods' first points
-agree.
+the whole front takes about 13 s with two processes and 26 s with one on a 2-core
+Intel Xeon (2 Dec 2026, same run; ``workers``): 16,965 solves, about 7,900 of them
+p-median solves, the rest closed-form cheapest portfolios. Two of its 19 gaps take
+nine tenths of the time (10 and 12 s), so more than two processes gain little
+there. The lexicographic epsilon-constraint MIP it replaced took 4.9 to 6.2 s per
+point with a latency bound, 10 to 13 min for the front: ``benchmarks/pareto.py``
+measures both and checks that the two methods' first points agree.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import pandas as pd
 
 from siting.analysis.pareto_carbon import carbon_front
 from siting.analysis.pareto_search import TwoPhaseSearch
-from siting.errors import InfeasibleError
+from siting.errors import InfeasibleError, InputError
 from siting.output.files import csv_text, png_bytes, write_folder
 from siting.output.plots import plot_front
 from siting.run import Inputs
@@ -51,6 +50,7 @@ def pareto_front(
     resolution_ms: float = 1e-4,
     resolution_t: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """The non-dominated portfolios of cost against latency (and carbon).
 
@@ -66,6 +66,11 @@ def pareto_front(
         Smallest step in emissions between two carbon bounds (t CO2/yr).
     progress
         Called with a short description as each point is found.
+    workers
+        Processes that search the cost-latency front, this one included (>= 1): the
+        gaps between its supported points are shared among them
+        (:mod:`siting.analysis.pareto_gaps`); the front is the same for any number.
+        Ignored with ``with_carbon``.
 
     Returns
     -------
@@ -80,13 +85,17 @@ def pareto_front(
     ------
     siting.errors.InfeasibleError
         If the scenario's constraints admit no portfolio.
+    siting.errors.InputError
+        If ``workers`` is not a whole number >= 1.
     """
     report = progress or (lambda _message: None)
     if with_carbon:
         rows = carbon_front(inputs, resolution_ms, resolution_t, report)
         return _table(inputs, rows)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a whole number >= 1, got {workers!r}")
     search = TwoPhaseSearch(inputs, resolution_ms, report)
-    points = search.run()
+    points = search.run(workers)
     if not points:
         _raise_infeasible(inputs)
     status = "optimal" if search.proven else "time_limit"

@@ -8,8 +8,9 @@ takes milliseconds on the packaged data) instead of a MIP.
 
 0. Reduction. A site that another site of its country (at most one per country)
    equals or beats on annual cost and on every hub's RTT is left out
-   (:func:`without_dominated`): swapping it for that site keeps every limit and
-   makes no objective worse, so every portfolio holding it is weakly dominated.
+   (:func:`siting.analysis.dominance.without_dominated`): swapping it for that
+   site keeps every limit and makes no objective worse, so every portfolio holding
+   it is weakly dominated.
 1. End points and supported points. Minimise cost alone (hub weights 0) and latency
    alone (fixed costs 0); then, for two adjacent points a and b, minimise
    ``cost + lambda * latency`` with ``lambda = (C_b - C_a) / (L_a - L_b)`` (hub weights
@@ -32,7 +33,9 @@ takes milliseconds on the packaged data) instead of a MIP.
    those multipliers also start its solve's subgradient (about a sixth fewer
    iterations on the packaged data than a start from the incumbent).
    A bound on latency too (a third solve) pruned too few nodes to pay for itself on
-   the packaged data.
+   the packaged data. Each gap is searched on its own, from the supported points
+   alone, and the front is the union of the gaps' points thinned by the resolution
+   (:mod:`siting.analysis.pareto_gaps`, which also shares them among processes).
 
 Every bound is a proven lower bound (the solver's, not its incumbent), so a dropped
 node holds no point of the front. A solve that hits the scenario's time limit weakens
@@ -45,11 +48,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from siting.analysis.dominance import without_dominated
 from siting.analysis.objectives import Portfolio, evaluate_portfolio
+from siting.analysis.pareto_gaps import Gap, GapPool, GapResult, gaps_between, thin
 from siting.errors import InfeasibleError, SolverError
 from siting.run import Inputs, time_limit_of
 from siting.solve import (
@@ -59,7 +64,7 @@ from siting.solve import (
     solve_pmedian,
 )
 
-__all__ = ["TwoPhaseSearch", "without_dominated"]
+__all__ = ["TwoPhaseSearch"]
 
 #: Relative difference below which the two-phase search counts two values as equal
 #: (above the solvers' gap of 1e-9, far below any difference between portfolios).
@@ -67,6 +72,10 @@ _HOLD = 1e-8
 
 #: In place of a queued node's parent: the node's own solve is done.
 _SOLVED = "solved"
+
+
+def _silent(_message: str) -> None:
+    """The report of a search in a worker process."""
 
 
 class TwoPhaseSearch:
@@ -112,8 +121,42 @@ class TwoPhaseSearch:
         self._allowed = inst.allowed_sites()
         self._multipliers: dict[tuple, np.ndarray] = {}
 
-    def run(self) -> list[Portfolio]:
-        """Every point of the front, cheapest first (empty when none is feasible)."""
+    def run(self, workers: int = 1) -> list[Portfolio]:
+        """Every point of the front, cheapest first (empty when none is feasible);
+        the gaps between supported points searched by ``workers`` processes in all
+        (:class:`siting.analysis.pareto_gaps.GapPool`)."""
+        with GapPool(workers) as pool:
+            supported = self.supported_points(pool.tick)
+            if not supported:
+                return []
+            self.report(
+                f"{len(supported)} supported points in {self.solves} solves; "
+                "searching between them"
+            )
+            gaps = gaps_between(supported)
+            done: list[int] = []
+
+            def report(k: int, result: GapResult) -> None:
+                done.append(k)
+                self.report(
+                    f"gap {k + 1} of {len(gaps)} searched ({len(done)} done): "
+                    f"{len(result.points)} points, {result.solves} solves"
+                )
+
+            results = pool.search(self, supported, gaps, report)
+        points = [q for result in results for q in result.points]
+        self._front = thin([*self._front, *points], self.resolution_ms)
+        self.solves += sum(result.solves for result in results)
+        self.proven &= all(result.proven for result in results)
+        self.report(f"{len(self._front)} points in {self.solves} solves")
+        return list(self._front)
+
+    def supported_points(
+        self, tick: Callable[[], object] = lambda: None
+    ) -> list[Portfolio]:
+        """The two end points and the supported points between them, cheapest
+        first (empty when no portfolio is feasible); ``tick`` is called after each
+        solve between the ends."""
         cheapest, bound = self.solve("cost", 0.0, (), ())
         if cheapest is None and bound == math.inf:
             return []
@@ -123,22 +166,29 @@ class TwoPhaseSearch:
                 "solve; raise --time-limit"
             )
         self.solve("latency", 0.0, (), ())
-        supported = self._dichotomic()
-        self.report(
-            f"{len(supported)} supported points in {self.solves} solves; "
-            "searching between them"
-        )
-        edges = [-math.inf, *(q.cost_eur_per_year for q in supported[1:-1]), math.inf]
-        for k, (a, b) in enumerate(zip(supported, supported[1:], strict=False)):
-            lam = (b.cost_eur_per_year - a.cost_eur_per_year) / (
-                a.mean_rtt_ms - b.mean_rtt_ms
-            )
-            self._tree(lam, edges[k], edges[k + 1])
-            self.report(
-                f"gap {k + 1}/{len(supported) - 1} searched: {len(self._front)} "
-                f"points, {self.solves} solves"
-            )
+        return self._dichotomic(tick)
+
+    @property
+    def front(self) -> list[Portfolio]:
+        """The points found so far, cheapest first (the front after :meth:`run`)."""
         return list(self._front)
+
+    def search_gap(self, supported: Sequence[Portfolio], gap: Gap) -> GapResult:
+        """Search one gap from the supported points alone (:meth:`_tree`); the
+        search's counts and front are left as they were."""
+        front, solves, proven = self._front, self.solves, self.proven
+        self._front, self.proven = list(supported), True
+        try:
+            self._tree(gap.lam, gap.low, gap.high)
+            return GapResult(tuple(self._front), self.solves - solves, self.proven)
+        finally:
+            self._front, self.solves, self.proven = front, solves, proven
+
+    def __getstate__(self) -> dict:
+        """The search without its report (a caller's callable), for a worker."""
+        state = self.__dict__.copy()
+        state["report"] = _silent
+        return state
 
     def solve(self, kind: str, lam: float, forced, excluded, parent=None, *, full=True):
         """Minimise cost (``"cost"``), latency (``"latency"``) or cost + lam *
@@ -231,8 +281,9 @@ class TwoPhaseSearch:
                 key=lambda q: (q.cost_eur_per_year, q.mean_rtt_ms),
             )
 
-    def _dichotomic(self) -> list[Portfolio]:
-        """The supported points between the two end points, cheapest first."""
+    def _dichotomic(self, tick: Callable[[], object]) -> list[Portfolio]:
+        """The supported points between the two end points, cheapest first;
+        ``tick`` is called after each solve."""
         points = {q.selected: q for q in (self._front[0], self._front[-1])}
         pairs = [(self._front[0], self._front[-1])]
         while pairs:
@@ -242,6 +293,7 @@ class TwoPhaseSearch:
                 continue
             lam = (b.cost_eur_per_year - a.cost_eur_per_year) / drop
             selected, _ = self.solve("sum", lam, (), ())
+            tick()
             if selected is None:
                 continue
             z = self.found[selected]
@@ -346,40 +398,3 @@ class TwoPhaseSearch:
             ):
                 return True
         return False
-
-
-def without_dominated(inst: PMedianInstance) -> PMedianInstance:
-    """The instance with every site excluded that another site of its group (at
-    most one per group) beats or equals on fixed cost and on every hub's cost.
-
-    Swapping such a site for the other keeps every limit and costs no more on either
-    objective, so each portfolio holding it is weakly dominated. Forced sites and
-    sites without a group limit of one stay, and a site in an incompatible pair
-    beats no other (the swap could break its pair); of two exact twins the lower
-    index stays.
-    """
-    if inst.group_codes is None:
-        return inst
-    rtt = np.where(inst.usable(), inst.cost, np.inf)
-    allowed = inst.allowed_sites()
-    paired = np.zeros(inst.n_sites, dtype=bool)
-    paired[inst.incompatible.ravel()] = True
-    forced = np.zeros(inst.n_sites, dtype=bool)
-    forced[inst.forced] = True
-    single = allowed & (inst.group_limits[inst.group_codes] == 1)
-    drop = []
-    for i in np.flatnonzero(single & ~forced):
-        same_group = inst.group_codes == inst.group_codes[i]
-        rivals = np.flatnonzero(single & ~paired & same_group)
-        rivals = rivals[rivals != i]
-        rivals = rivals[inst.fixed_cost[rivals] <= inst.fixed_cost[i]]
-        for k in rivals:
-            if (rtt[:, k] <= rtt[:, i]).all():
-                same = (
-                    inst.fixed_cost[k] == inst.fixed_cost[i]
-                    and (rtt[:, k] == rtt[:, i]).all()
-                )
-                if not same or k < i:
-                    drop.append(int(i))
-                    break
-    return inst.with_sites(excluded=drop)

@@ -86,7 +86,8 @@ def lagrangian_bound(inst: PMedianInstance, multipliers: ArrayLike) -> float:
     prob = ReducedProblem.from_instance(inst)
     cols = np.arange(prob.fixed.size)
     g = prob.fixed + np.minimum(prob.cost - lam[:, None], 0.0).sum(axis=0)
-    pick = _cheapest(prob, g, cols, np.ones(cols.size, dtype=bool), prob.forced)
+    live = np.ones(cols.size, dtype=bool)
+    pick = _cheapest(prob, g, live, prob.forced, _Groups(prob, cols))
     if pick is None:
         return math.inf
     return float(lam.sum() + g[pick].sum())
@@ -164,18 +165,23 @@ def _lagrangian(
     best_lam, sites = lam, None
     cols = np.flatnonzero(alive)
     work = prob.cost[:, cols]
+    fixed = prob.fixed[cols]
+    groups = _Groups(prob, cols)
     buf = np.empty_like(work)
+    n_alive = cols.size
     bound, stop, stall = -math.inf, step / 400, 0
+    cut = cut_value(prob, ub)
     for it in range(limit):
         if step <= stop or time.perf_counter() >= deadline:
             break
         np.minimum(work, lam[:, None], out=buf)
-        g = prob.fixed[cols] + buf.sum(axis=0) - lam.sum()
+        total = float(lam.sum())
+        g = fixed + buf.sum(axis=0) - total
         live = alive[cols]
-        pick = _cheapest(prob, g, cols, live, forced)
+        pick = _cheapest(prob, g, live, forced[cols], groups)
         if pick is None:  # no selection within the reductions: incumbent optimal
             return _Lagrange(best, ub, math.inf)
-        value = lam.sum() + g[pick].sum()
+        value = total + float(g[pick].sum())
         sites = cols[pick]
         improved = value > bound + 1e-12 * max(1.0, abs(value))
         if improved:
@@ -184,26 +190,28 @@ def _lagrangian(
             stall += 1
             if stall >= patience:
                 step, stall = step / 2, 0
-        cut = cut_value(prob, ub)
         if bound > cut:
             break
-        _fix(prob, g, pick, cols, live, value, cut, alive, forced)
-        sel = cols[pick]
-        if (improved or it % 10 == 0) and _pairs_ok(prob, sel):
-            found = objective_of(prob, sel)
+        n_alive -= _fix(g, pick, cols, live, value, cut, alive, forced)
+        if (improved or it % 10 == 0) and _pairs_ok(prob, sites):
+            found = objective_of(prob, sites)
             if found < ub:
-                better = local_search(prob, sel, deadline=deadline)
+                better = local_search(prob, sites, deadline=deadline)
                 if better is not None and objective_of(prob, better) < ub:
                     best, ub = better, objective_of(prob, better)
+                    cut = cut_value(prob, ub)
         slack = 1 - (work[:, pick] < lam[:, None]).sum(axis=1)
         norm = float(slack @ slack)
         if norm == 0:
             break
         lam = lam + step * (ub - value) / norm * slack
-        if alive.sum() < 0.7 * cols.size:
+        if n_alive < 0.7 * cols.size:
             cols = np.flatnonzero(alive)
             work = prob.cost[:, cols]
+            fixed = prob.fixed[cols]
+            groups = _Groups(prob, cols)
             buf = np.empty_like(work)
+            n_alive = cols.size
     return _Lagrange(best, ub, bound, best_lam, sites)
 
 
@@ -250,43 +258,56 @@ def _branch(
     return best, ub, math.inf
 
 
+class _Groups:
+    """The group limits of the sites ``cols`` as Python lists, for the greedy choice
+    of :func:`_cheapest` (None when no limit binds below ``p``)."""
+
+    def __init__(self, prob: ReducedProblem, cols: IntArray) -> None:
+        unlimited = prob.cap.size == 1 and prob.cap[0] >= prob.p
+        self.code: list[int] | None = None if unlimited else prob.group[cols].tolist()
+        self.cap: list[int] = prob.cap.tolist()
+
+
 def _cheapest(
     prob: ReducedProblem,
     g: FloatArray,
-    cols: IntArray,
     live: BoolArray,
     forced: BoolArray,
+    groups: _Groups,
 ) -> IntArray | None:
-    """Positions in ``cols`` of the p cheapest sites by ``g`` that respect the limits.
+    """Positions of the p cheapest sites by ``g`` that respect the limits (``g``,
+    ``live`` and ``forced``: one value per site of the working columns).
 
     Forced sites first, then by increasing ``g`` within the group limits (a matroid,
     so this greedy choice is optimal). None when no such selection exists.
     """
-    must = live & forced[cols]
+    must = live & forced
     chosen = np.flatnonzero(must)
     need = prob.p - chosen.size
-    cand = np.flatnonzero(live & ~must)
+    cand = np.flatnonzero(live ^ must)
     if need < 0 or cand.size < need:
         return None
-    if prob.cap.size == 1 and prob.cap[0] >= prob.p:
+    if groups.code is None:
         if need == 0:
             return chosen
         part = cand[np.argpartition(g[cand], need - 1)[:need]]
         return np.concatenate([chosen, part])
-    counts = np.bincount(prob.group[cols[chosen]], minlength=prob.cap.size)
-    picked = list(chosen)
-    for c in cand[np.argsort(g[cand], kind="stable")]:
-        if len(picked) == prob.p:
-            break
-        code = prob.group[cols[c]]
-        if counts[code] < prob.cap[code]:
-            counts[code] += 1
-            picked.append(c)
-    return np.array(picked) if len(picked) == prob.p else None
+    code, room = groups.code, groups.cap.copy()
+    picked = chosen.tolist()
+    for c in picked:
+        room[code[c]] -= 1
+    if need > 0:
+        for c in cand[np.argsort(g[cand], kind="stable")].tolist():
+            k = code[c]
+            if room[k] > 0:
+                room[k] -= 1
+                picked.append(c)
+                if len(picked) == prob.p:
+                    break
+    return np.array(picked, dtype=np.int64) if len(picked) == prob.p else None
 
 
 def _fix(
-    prob: ReducedProblem,
     g: FloatArray,
     pick: IntArray,
     cols: IntArray,
@@ -295,21 +316,29 @@ def _fix(
     cut: float,
     alive: BoolArray,
     forced: BoolArray,
-) -> None:
-    """Close or open sites whose flipped Lagrangian bound exceeds ``cut``."""
+) -> int:
+    """Close or open sites whose flipped Lagrangian bound exceeds ``cut``; return
+    the number closed."""
+    must = forced[cols]
     chosen = np.zeros(cols.size, dtype=bool)
     chosen[pick] = True
-    free = chosen & ~forced[cols]
-    if free.any():
-        close = live & ~chosen & ~forced[cols] & (value + g - g[free].max() > cut)
-        alive[cols[close]] = False
+    free = chosen & ~must
     others = live & ~chosen
+    closed = 0
+    if free.any():
+        close = others & ~must & (value + g - g[free].max() > cut)
+        closed = int(np.count_nonzero(close))
+        if closed:
+            alive[cols[close]] = False
     if others.any():
         keep = free & (value - g + g[others].min() > cut)
         forced[cols[keep]] = True
+    return closed
 
 
 def _pairs_ok(prob: ReducedProblem, sel: IntArray) -> bool:
+    if not prob.pairs.size:
+        return True
     is_open = np.zeros(prob.fixed.size, dtype=bool)
     is_open[sel] = True
     return not (is_open[prob.pairs[:, 0]] & is_open[prob.pairs[:, 1]]).any()
