@@ -35,7 +35,19 @@ from siting.analysis.objectives import Portfolio
 if TYPE_CHECKING:
     from siting.analysis.pareto_search import TwoPhaseSearch
 
-__all__ = ["START_AFTER_S", "Gap", "GapPool", "GapResult", "gaps_between", "thin"]
+__all__ = [
+    "HOLD",
+    "START_AFTER_S",
+    "Gap",
+    "GapPool",
+    "GapResult",
+    "gaps_between",
+    "thin",
+]
+
+#: Relative difference below which the two-phase search counts two values as equal
+#: (above the solvers' gap of 1e-9, far below any difference between portfolios).
+HOLD = 1e-8
 
 #: Seconds a search lasts before its workers start: a front found sooner (the tiny
 #: data's take milliseconds) pays nothing for them.
@@ -50,6 +62,32 @@ class Gap:
     lam: float
     low: float
     high: float
+
+    def may_hold(
+        self,
+        front: Sequence[Portfolio],
+        cost_lb: float,
+        sum_lb: float,
+        resolution_ms: float,
+    ) -> bool:
+        """Whether a node with these lower bounds on cost and on cost + lam *
+        latency may hold a point of this gap that ``front`` (the points found so
+        far, cheapest first) does not dominate.
+
+        The undominated region is the union of the boxes ``C_k <= C < C_k+1, L <
+        L_k - resolution_ms`` between adjacent points k and k+1. No point is cheaper
+        than the cheapest end or faster than the fastest end (both are solved
+        exactly first), so the two unbounded boxes are empty.
+        """
+        for left, right in zip(front, front[1:], strict=False):
+            start = left.cost_eur_per_year
+            end = min(right.cost_eur_per_year, self.high)
+            if end <= self.low or start >= self.high:
+                continue
+            corner = end + self.lam * (left.mean_rtt_ms - resolution_ms)
+            if cost_lb < end - HOLD * abs(end) and sum_lb < corner - HOLD * abs(corner):
+                return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,14 @@ import numpy as np
 
 from siting.analysis.dominance import without_dominated
 from siting.analysis.objectives import Portfolio, evaluate_portfolio
-from siting.analysis.pareto_gaps import Gap, GapPool, GapResult, gaps_between, thin
+from siting.analysis.pareto_gaps import (
+    HOLD,
+    Gap,
+    GapPool,
+    GapResult,
+    gaps_between,
+    thin,
+)
 from siting.errors import InfeasibleError, SolverError
 from siting.run import Inputs, time_limit_of
 from siting.solve import (
@@ -65,10 +72,6 @@ from siting.solve import (
 )
 
 __all__ = ["TwoPhaseSearch"]
-
-#: Relative difference below which the two-phase search counts two values as equal
-#: (above the solvers' gap of 1e-9, far below any difference between portfolios).
-_HOLD = 1e-8
 
 #: In place of a queued node's parent: the node's own solve is done.
 _SOLVED = "solved"
@@ -120,6 +123,9 @@ class TwoPhaseSearch:
         self._rtt_share = self.share[weighted]
         self._allowed = inst.allowed_sites()
         self._multipliers: dict[tuple, np.ndarray] = {}
+        # the instances of each kind of solve, and the last one built
+        self._costs: dict[tuple[str, float], PMedianInstance] = {}
+        self._last: tuple[tuple | None, PMedianInstance] = (None, self.instance)
 
     def run(self, workers: int = 1) -> list[Portfolio]:
         """Every point of the front, cheapest first (empty when none is feasible);
@@ -179,15 +185,16 @@ class TwoPhaseSearch:
         front, solves, proven = self._front, self.solves, self.proven
         self._front, self.proven = list(supported), True
         try:
-            self._tree(gap.lam, gap.low, gap.high)
+            self._tree(gap)
             return GapResult(tuple(self._front), self.solves - solves, self.proven)
         finally:
             self._front, self.solves, self.proven = front, solves, proven
 
     def __getstate__(self) -> dict:
-        """The search without its report (a caller's callable), for a worker."""
+        """The search for a worker: without its report (a caller's callable) and
+        the instances it keeps (each would carry a copy of the cost matrix)."""
         state = self.__dict__.copy()
-        state["report"] = _silent
+        state.update(report=_silent, _costs={}, _last=(None, self.instance))
         return state
 
     def solve(self, kind: str, lam: float, forced, excluded, parent=None, *, full=True):
@@ -237,12 +244,20 @@ class TwoPhaseSearch:
         return answer
 
     def _instance(self, kind: str, lam: float, forced, excluded) -> PMedianInstance:
-        """The p-median of a solve of :meth:`solve`."""
-        weights = {"cost": 0.0, "latency": 1.0, "sum": lam}[kind] * self.share
-        fixed = self.instance.fixed_cost
-        return self.instance.with_costs(
-            weights=weights, fixed_cost=fixed if kind != "latency" else 0 * fixed
-        ).with_sites(forced=forced, excluded=excluded)
+        """The p-median of a solve of :meth:`solve` (the last one is kept: a child's
+        bound before its solve and the solve itself use the same)."""
+        key = (kind, lam, forced, excluded)
+        if self._last[0] != key:
+            costs = self._costs.get((kind, lam))
+            if costs is None:
+                weights = {"cost": 0.0, "latency": 1.0, "sum": lam}[kind] * self.share
+                fixed = self.instance.fixed_cost
+                costs = self._costs[kind, lam] = self.instance.with_costs(
+                    weights=weights,
+                    fixed_cost=fixed if kind != "latency" else 0 * fixed,
+                )
+            self._last = (key, costs.with_sites(forced=forced, excluded=excluded))
+        return self._last[1]
 
     def _closed_form(self, key: tuple, cheapest) -> None:
         """Cache and offer the closed-form cheapest portfolio of a node (empty: the
@@ -256,11 +271,12 @@ class TwoPhaseSearch:
 
     def _offer(self, selected: tuple[int, ...]) -> None:
         """Add a portfolio to the front if nothing found dominates it and it lies in
-        the region searched (or dominates a point found); drop what it dominates."""
-        if selected in self.found:
-            return
-        z = evaluate_portfolio(self.inputs, selected)
-        self.found[selected] = z
+        the region searched (or dominates a point found); drop what it dominates.
+        Each portfolio is evaluated once (:attr:`found`) but offered to the front of
+        every gap whose search finds it."""
+        z = self.found.get(selected)
+        if z is None:
+            z = self.found[selected] = evaluate_portfolio(self.inputs, selected)
         cost, rtt = z.cost_eur_per_year, z.mean_rtt_ms
         if any(
             q.cost_eur_per_year <= cost and q.mean_rtt_ms <= rtt for q in self._front
@@ -298,7 +314,7 @@ class TwoPhaseSearch:
                 continue
             z = self.found[selected]
             line = a.cost_eur_per_year + lam * a.mean_rtt_ms
-            below = z.cost_eur_per_year + lam * z.mean_rtt_ms < line - _HOLD * line
+            below = z.cost_eur_per_year + lam * z.mean_rtt_ms < line - HOLD * line
             if below and selected not in points:
                 points[selected] = z
                 pairs += [(a, z), (z, b)]
@@ -310,8 +326,8 @@ class TwoPhaseSearch:
                 supported.append(q)
         return supported
 
-    def _tree(self, lam: float, low: float, high: float) -> None:
-        """Branch and bound for every point with cost in ``[low, high)``.
+    def _tree(self, gap: Gap) -> None:
+        """Branch and bound for every point of ``gap`` (costs in ``[low, high)``).
 
         A node is queued with its parent's bounds and the key of its parent's
         solve, whose multipliers bound it before its own solve (:meth:`_floor`) and
@@ -319,18 +335,19 @@ class TwoPhaseSearch:
         again under its own bound (in place of the parent, :data:`_SOLVED`), so a
         node that the points found meanwhile rule out costs no solve.
         """
+        lam = gap.lam
         heap = [(-math.inf, 0, (), (), -math.inf, None)]
         pushed = 0
         while heap:
             node = heapq.heappop(heap)
             bound, _, forced, excluded, cost_lb, parent = node
             solved = parent == _SOLVED
-            if not self._open(cost_lb, bound, lam, low, high):
+            if not gap.may_hold(self._front, cost_lb, bound, self.resolution_ms):
                 continue
             if not solved:
                 cost_lb, floor = self._floor(lam, forced, excluded, cost_lb, parent)
                 bound = max(bound, floor)
-                if not self._open(cost_lb, bound, lam, low, high):
+                if not gap.may_hold(self._front, cost_lb, bound, self.resolution_ms):
                     continue
             selected, own = self.solve("sum", lam, forced, excluded, parent)
             if selected is None:
@@ -343,7 +360,7 @@ class TwoPhaseSearch:
                 )
                 continue
             cost_lb = max(cost_lb, self.solve("cost", 0.0, forced, excluded)[1])
-            if not self._open(cost_lb, bound, lam, low, high):
+            if not gap.may_hold(self._front, cost_lb, bound, self.resolution_ms):
                 continue
             base = set(self.instance.forced.tolist())
             free = [i for i in selected if i not in forced and i not in base]
@@ -374,27 +391,3 @@ class TwoPhaseSearch:
             inst = self._instance("sum", lam, forced, excluded)
             floor = max(floor, lagrangian_bound(inst, multipliers))
         return cost_lb, floor
-
-    def _open(
-        self, cost_lb: float, sum_lb: float, lam: float, low: float, high: float
-    ) -> bool:
-        """Whether a node with these lower bounds on cost and on cost + lam *
-        latency may hold an undominated point with cost in ``[low, high)``.
-
-        The undominated region is the union of the boxes ``C_k <= C < C_k+1, L <
-        L_k - resolution_ms`` between adjacent points k and k+1 found so far. No
-        point is cheaper than the cheapest end or faster than the fastest end (both
-        are solved exactly first), so the two unbounded boxes are empty.
-        """
-        front = self._front
-        for left, right in zip(front, front[1:], strict=False):
-            start, end = left.cost_eur_per_year, min(right.cost_eur_per_year, high)
-            if end <= low or start >= high:
-                continue
-            rtt = left.mean_rtt_ms - self.resolution_ms
-            corner = end + lam * rtt
-            if cost_lb < end - _HOLD * abs(end) and sum_lb < corner - _HOLD * abs(
-                corner
-            ):
-                return True
-        return False

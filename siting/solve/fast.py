@@ -58,7 +58,7 @@ from siting.solve.lagrangian import as_multipliers, cut_value, lagrangian_search
 from siting.solve.reduced import ReducedProblem, objective_of
 from siting.solve.solution import REL_GAP, Solution
 
-__all__ = ["SOLVER_NAME", "solve_fast"]
+__all__ = ["SOLVER_NAME", "solve_fast", "solve_fast_checked"]
 
 #: Value of :attr:`Solution.solver` for solutions of :func:`solve_fast`.
 SOLVER_NAME = "lagrangian-benders-highs"
@@ -114,6 +114,18 @@ def solve_fast(
         raise InputError(f"time_limit must be > 0 seconds or None, got {time_limit!r}")
     lam = None if multipliers is None else as_multipliers(multipliers, inst.n_hubs)
     check_feasible(inst)
+    return solve_fast_checked(inst, start, time_limit, lam)
+
+
+def solve_fast_checked(
+    inst: PMedianInstance,
+    start: float,
+    time_limit: float | None,
+    lam: FloatArray | None,
+) -> Solution:
+    """:func:`solve_fast` of an instance that passed :func:`check_feasible`, with a
+    checked time limit (from ``start``, a ``time.perf_counter()`` value) and
+    multipliers; the same answer and errors otherwise."""
     deadline = start + (time_limit if time_limit is not None else math.inf)
     prob = ReducedProblem.from_instance(inst)
     best, bound, root = _solve(prob, deadline, lam)

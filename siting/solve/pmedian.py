@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike
 from siting.errors import InfeasibleError, InputError, SolverError
 from siting.solve import mip
 from siting.solve.diagnose import diagnose
-from siting.solve.fast import solve_fast
+from siting.solve.fast import solve_fast_checked
 from siting.solve.feasibility import check_feasible
 from siting.solve.heuristic import greedy_interchange
 from siting.solve.instance import (
@@ -144,7 +144,8 @@ def solve_pmedian(
                 if multipliers is None
                 else as_multipliers(multipliers, inst.n_hubs) * scale
             )
-            solution = solve_fast(work, time_limit=time_limit, multipliers=start_lam)
+            # check_feasible(inst) above holds for the scaled copy too
+            solution = solve_fast_checked(work, start, time_limit, start_lam)
         except InfeasibleError:
             if not diagnose_infeasible:
                 raise

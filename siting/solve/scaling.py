@@ -43,7 +43,7 @@ def instance_scale(inst: PMedianInstance) -> float:
     1 for integral data, whose unit the exact solvers use to round their bounds up
     (a bound b proves ceil(b): scaling by 2^k would weaken that to 2^-k)."""
     weighted = inst.weights[:, None] * np.where(inst.usable(), inst.cost, 0.0)
-    if all_integral(weighted, inst.fixed_cost):
+    if all_integral(inst.fixed_cost, weighted):  # the short array first
         return 1.0
     largest = max(
         float(np.abs(inst.fixed_cost).max(initial=0.0)),
