@@ -25,7 +25,7 @@ ANALYSES = {
 def calls(monkeypatch):
     """Record which backend each solve ran: the fast path or the MIP (and which)."""
     seen: list[str] = []
-    real_fast, real_run = pmedian.solve_fast, mip.run
+    real_fast, real_run = pmedian.solve_fast_checked, mip.run
 
     def fast(*args, **kwargs):
         seen.append("fast")
@@ -35,7 +35,7 @@ def calls(monkeypatch):
         seen.append(backend)
         return real_run(model, backend, *args, **kwargs)
 
-    monkeypatch.setattr(pmedian, "solve_fast", fast)
+    monkeypatch.setattr(pmedian, "solve_fast_checked", fast)
     monkeypatch.setattr(mip, "run", run)
     monkeypatch.setattr(objectives, "run_model", run)
     return seen

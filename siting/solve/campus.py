@@ -161,7 +161,7 @@ def evaluate_campuses(
     (EUR/yr; inf when a hub has no usable campus). Side constraints are not checked."""
     chosen = np.asarray(configs, dtype=np.int64)
     sites = np.unique(np.concatenate([inst.members[c] for c in chosen]))
-    sub = np.where(inst.usable()[:, sites], inst.cost[:, sites], np.inf)
+    sub = np.where(inst.usable(sites), inst.cost[:, sites], np.inf)
     best = sub.argmin(axis=1)
     rows = np.arange(inst.n_hubs)
     served = np.isfinite(sub[rows, best])

@@ -55,6 +55,6 @@ def cheapest_portfolio(inst: PMedianInstance) -> NDArray[np.int64] | None:
         return np.zeros(0, dtype=np.int64)
     if any(a in taken and b in taken for a, b in inst.incompatible.tolist()):
         return None
-    if not inst.usable()[:, chosen].any(axis=1).all():
+    if not inst.usable(np.array(chosen)).any(axis=1).all():
         return None  # a hub no chosen site can serve: the full solver decides
     return np.array(sorted(chosen), dtype=np.int64)

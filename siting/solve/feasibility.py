@@ -41,7 +41,7 @@ def check_feasible(inst: PMedianInstance) -> None:
         problems.append(f"forced sites form incompatible pairs {clash}")
     if inst.group_codes is not None:
         _check_groups(inst, inst.group_codes, allowed, problems)
-    usable = inst.usable()[:, allowed]
+    usable = inst.usable(allowed)
     lonely = np.flatnonzero(~usable.any(axis=1))
     if lonely.size:
         limit = "" if inst.max_cost is None else f" within max_cost={inst.max_cost:g}"

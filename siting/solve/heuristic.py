@@ -93,6 +93,8 @@ def _addable(prob: ReducedProblem, is_open: NDArray[np.bool_]) -> NDArray[np.boo
     """Sites that may be opened next to the open set without breaking a limit."""
     counts = np.bincount(prob.group[is_open], minlength=prob.cap.size)
     ok = ~is_open & (counts[prob.group] < prob.cap[prob.group])
+    if not prob.pairs.size:
+        return ok
     a, b = prob.pairs[:, 0], prob.pairs[:, 1]
     ok[b[is_open[a]]] = False
     ok[a[is_open[b]]] = False
@@ -122,7 +124,12 @@ def _swappable(prob: ReducedProblem, sel: IntArray) -> NDArray[np.bool_]:
     is_open[sel] = True
     counts = np.bincount(prob.group[sel], minlength=prob.cap.size)
     room = counts[prob.group] < prob.cap[prob.group]
-    ok = ~is_open[None, :] & (room[None, :] | (prob.group[sel][:, None] == prob.group))
+    ok: NDArray[np.bool_] = ~is_open[None, :] & (
+        room[None, :] | (prob.group[sel][:, None] == prob.group)
+    )
+    ok[prob.forced[sel]] = False
+    if not prob.pairs.size:
+        return ok
     conflicts = np.zeros((sel.size, m), dtype=np.int64)
     where = np.full(m, -1)
     where[sel] = np.arange(sel.size)
@@ -135,6 +142,4 @@ def _swappable(prob: ReducedProblem, sel: IntArray) -> NDArray[np.bool_]:
         np.add.at(clash, b[hit], 1)
         np.add.at(conflicts, (where[a[hit]], b[hit]), 1)
     ok &= clash[None, :] == conflicts
-    ok[prob.forced[sel]] = False
-    swappable: NDArray[np.bool_] = ok
-    return swappable
+    return ok

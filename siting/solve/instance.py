@@ -72,14 +72,18 @@ class HubSiteCosts:
         """Number of candidate sites (columns of ``cost``)."""
         return int(self.cost.shape[1])
 
-    def usable(self) -> NDArray[np.bool_]:
-        """Boolean hub x site mask of the pairs a hub may be served by.
+    def usable(
+        self, sites: NDArray[np.int64] | NDArray[np.bool_] | None = None
+    ) -> NDArray[np.bool_]:
+        """Boolean hub x site mask of the pairs a hub may be served by (only the
+        columns ``sites``, indices or a boolean mask, when given).
 
         A pair is usable when its cost is finite and within ``max_cost``.
         """
-        ok = np.isfinite(self.cost)
+        cost = self.cost if sites is None else self.cost[:, sites]
+        ok = np.isfinite(cost)
         if self.max_cost is not None:
-            ok &= self.cost <= self.max_cost
+            ok &= cost <= self.max_cost
         return ok
 
 
@@ -288,7 +292,7 @@ def evaluate(inst: PMedianInstance, selected: ArrayLike) -> tuple[IntArray, floa
     sel = np.unique(np.asarray(selected, dtype=np.int64))
     if sel.size == 0:
         return np.full(inst.n_hubs, -1, dtype=np.int64), np.inf
-    sub = np.where(inst.usable()[:, sel], inst.cost[:, sel], np.inf)
+    sub = np.where(inst.usable(sel), inst.cost[:, sel], np.inf)
     best = np.argmin(sub, axis=1) if inst.n_hubs else np.zeros(0, dtype=np.int64)
     rows = np.arange(inst.n_hubs)
     served = np.isfinite(sub[rows, best])

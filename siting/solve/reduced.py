@@ -56,7 +56,7 @@ class ReducedProblem:
     def from_instance(cls, inst: PMedianInstance) -> ReducedProblem:
         """Restrict ``inst`` to its allowed sites and weigh its costs."""
         sites = np.flatnonzero(inst.allowed_sites()).astype(np.int64)
-        usable = inst.usable()[:, sites]
+        usable = inst.usable(sites)
         raw = inst.cost[:, sites]
         cost = np.full(raw.shape, np.inf)
         np.multiply(inst.weights[:, None], raw, out=cost, where=usable)

@@ -71,7 +71,7 @@ def trivial_bound(inst: PMedianInstance) -> float:
     free = np.sort(inst.fixed_cost[allowed & ~forced])
     need = max(0, inst.p - int(forced.sum()))
     fixed = float(inst.fixed_cost[forced].sum() + free[:need].sum())
-    usable = inst.usable() & allowed[None, :]
-    nearest = np.where(usable, inst.cost, np.inf).min(axis=1, initial=np.inf)
+    cost = np.where(inst.usable(allowed), inst.cost[:, allowed], np.inf)
+    nearest = cost.min(axis=1, initial=np.inf)
     served = inst.weights > 0
     return fixed + float(np.dot(inst.weights[served], nearest[served]))
