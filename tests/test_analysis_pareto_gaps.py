@@ -138,3 +138,32 @@ def test_one_worker_or_a_short_search_starts_no_process(tmp_path):
 def test_workers_must_be_a_whole_number_of_at_least_one(tiny_scenario, workers):
     with pytest.raises(InputError, match="workers must be a whole number >= 1"):
         pareto_front(prepare(tiny_scenario), workers=workers)
+
+
+@dataclasses.dataclass
+class _DyingSearch:
+    """Stands in for a search whose worker process dies on its first gap; this
+    process's first gap waits until a worker has begun (and died on) one."""
+
+    marker: Path
+    parent: int = dataclasses.field(default_factory=os.getpid)
+
+    def search_gap(self, supported, gap):
+        if os.getpid() != self.parent:
+            self.marker.touch()
+            os._exit(1)
+        deadline = time.monotonic() + 120
+        while not self.marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return GapResult((), os.getpid(), True)
+
+
+def test_a_dead_worker_costs_time_not_the_answer(tmp_path):
+    gaps = [Gap(1.0, k, k + 1) for k in range(6)]
+    reported = []
+    search = _DyingSearch(tmp_path / "begun")
+    with GapPool(2, start_after_s=0.0) as pool:
+        results = pool.search(search, [], gaps, lambda k, r: reported.append(k))
+    assert search.marker.exists()  # a worker took gap 0 and died on it
+    assert [r.solves for r in results] == [os.getpid()] * 6
+    assert sorted(reported) == list(range(6))

@@ -13,16 +13,15 @@ comes from the epsilon-constraint MIP of :mod:`siting.analysis.pareto_carbon`.
 than every point found that is no dearer. Every point it returns is non-dominated
 except, at worst, by a point it skipped that is faster by less than ``resolution_ms``
 at no higher cost. On the packaged data 1e-9 ms returns 129 points and the default
-1e-4 ms 128: the one left out is 2.8e-5 ms faster than its cheaper neighbour.
+1e-4 ms 128: the one left out is 2.9e-5 ms faster than its cheaper neighbour.
 
 Cost. On the packaged data (203 candidates, 186 hubs, p = 5, at most one per country)
-the whole front takes about 13 s with two processes and 26 s with one on a 2-core
-Intel Xeon (2 Dec 2026, same run; ``workers``): 16,965 solves, about 7,900 of them
-p-median solves, the rest closed-form cheapest portfolios. Two of its 19 gaps take
-nine tenths of the time (10 and 12 s), so more than two processes gain little
-there. The lexicographic epsilon-constraint MIP it replaced took 4.9 to 6.2 s per
-point with a latency bound, 10 to 13 min for the front: ``benchmarks/pareto.py``
-measures both and checks that the two methods' first points agree.
+the whole front takes 7.3 s with two processes and 9.5 s with one on a 2-core Intel
+Xeon (2 Dec 2026, same run; ``workers``): 11,049 solves on one process, 5,223 of
+them p-median solves, the rest closed-form cheapest portfolios. The lexicographic
+epsilon-constraint MIP it replaced took about 5 s per point with a latency bound,
+11 min for the front: ``benchmarks/pareto.py`` measures both and checks that the
+two methods' first points agree.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -108,8 +109,10 @@ class GapPool:
     worker has not yet begun. The workers start once the search has lasted
     ``start_after_s`` seconds (:meth:`tick`, called between the solves of the
     supported points and between gaps), so a front found within that time starts no
-    process. Use as a context manager around the whole search: leaving it stops the
-    workers.
+    process. A worker that dies costs time, not the answer: its gaps are searched
+    here (a script that starts a search outside an ``if __name__ == "__main__":``
+    guard makes every spawned worker fail). Use as a context manager around the
+    whole search: leaving it stops the workers.
 
     Parameters
     ----------
@@ -160,7 +163,10 @@ class GapPool:
         def collect(wait: bool) -> None:
             for k, future in futures.items():
                 if k not in results and (wait or future.done()):
-                    results[k] = future.result()
+                    try:
+                        results[k] = future.result()
+                    except BrokenProcessPool:  # a worker died: search it here
+                        results[k] = search.search_gap(supported, gaps[k])
                     report(k, results[k])
 
         for k in reversed(range(len(gaps))):

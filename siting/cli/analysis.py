@@ -58,8 +58,8 @@ def pareto(
     """Trace the trade-off between annual cost and researchers' latency (and carbon):
     every non-dominated portfolio, as pareto.csv and pareto.png.
 
-    The exact cost-latency front of the packaged data (128 points) takes about 13 s
-    on two cores, 26 s on one. With --with-carbon each point is a MIP of about a
+    The exact cost-latency front of the packaged data (128 points) takes about 7 s
+    on two cores, 10 s on one. With --with-carbon each point is a MIP of about a
     minute on the packaged data."""
     from siting import analysis
 
