@@ -22,7 +22,7 @@ def without_dominated(inst: PMedianInstance) -> PMedianInstance:
     """
     if inst.group_codes is None:
         return inst
-    rtt = np.where(inst.usable(), inst.cost, np.inf)
+    rtt = inst.usable_cost()
     allowed = inst.allowed_sites()
     paired = np.zeros(inst.n_sites, dtype=bool)
     paired[inst.incompatible.ravel()] = True

@@ -123,7 +123,7 @@ class TwoPhaseSearch:
         self._cache: dict[tuple, tuple[tuple[int, ...] | None, float]] = {}
         inst = self.instance
         weighted = self.share > 0  # hubs whose latency counts
-        self._rtt = np.where(inst.usable(), inst.cost, np.inf)[weighted]
+        self._rtt = inst.usable_cost()[weighted]
         self._rtt_share = self.share[weighted]
         self._allowed = inst.allowed_sites()
         self._multipliers: dict[tuple, np.ndarray] = {}

@@ -161,7 +161,7 @@ def evaluate_campuses(
     (EUR/yr; inf when a hub has no usable campus). Side constraints are not checked."""
     chosen = np.asarray(configs, dtype=np.int64)
     sites = np.unique(np.concatenate([inst.members[c] for c in chosen]))
-    sub = np.where(inst.usable(sites), inst.cost[:, sites], np.inf)
+    sub = inst.usable_cost(sites)
     best = sub.argmin(axis=1)
     rows = np.arange(inst.n_hubs)
     served = np.isfinite(sub[rows, best])
@@ -296,7 +296,7 @@ def _trivial_bound(inst: CampusInstance) -> float:
     """A bound no portfolio beats: the p cheapest configurations plus every hub at its
     nearest usable site (EUR/yr); finite whenever some portfolio is."""
     fixed = float(np.sort(inst.config_cost)[: inst.p].sum())
-    nearest = np.where(inst.usable(), inst.cost, np.inf).min(axis=1, initial=np.inf)
+    nearest = inst.usable_cost().min(axis=1, initial=np.inf)
     return fixed + float(np.dot(inst.weights, nearest))
 
 

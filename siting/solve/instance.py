@@ -24,6 +24,8 @@ from siting.errors import InputError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+#: Some of a matrix's site columns: indices, a boolean mask, or None for all.
+Columns = IntArray | NDArray[np.bool_] | None
 
 
 class SideConstraints(TypedDict, total=False):
@@ -72,9 +74,7 @@ class HubSiteCosts:
         """Number of candidate sites (columns of ``cost``)."""
         return int(self.cost.shape[1])
 
-    def usable(
-        self, sites: NDArray[np.int64] | NDArray[np.bool_] | None = None
-    ) -> NDArray[np.bool_]:
+    def usable(self, sites: Columns = None) -> NDArray[np.bool_]:
         """Boolean hub x site mask of the pairs a hub may be served by (only the
         columns ``sites``, indices or a boolean mask, when given).
 
@@ -85,6 +85,12 @@ class HubSiteCosts:
         if self.max_cost is not None:
             ok &= cost <= self.max_cost
         return ok
+
+    def usable_cost(self, sites: Columns = None) -> FloatArray:
+        """The cost matrix (only the columns ``sites`` when given) with ``inf`` for
+        every pair a hub may not be served by (:meth:`usable`)."""
+        cost = self.cost if sites is None else self.cost[:, sites]
+        return np.where(self.usable(sites), cost, np.inf)
 
 
 @dataclass(frozen=True)
@@ -292,7 +298,7 @@ def evaluate(inst: PMedianInstance, selected: ArrayLike) -> tuple[IntArray, floa
     sel = np.unique(np.asarray(selected, dtype=np.int64))
     if sel.size == 0:
         return np.full(inst.n_hubs, -1, dtype=np.int64), np.inf
-    sub = np.where(inst.usable(sel), inst.cost[:, sel], np.inf)
+    sub = inst.usable_cost(sel)
     best = np.argmin(sub, axis=1) if inst.n_hubs else np.zeros(0, dtype=np.int64)
     rows = np.arange(inst.n_hubs)
     served = np.isfinite(sub[rows, best])

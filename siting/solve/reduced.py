@@ -73,7 +73,7 @@ class ReducedProblem:
         else:
             group = inst.group_codes[sites]
             cap = np.where(inst.group_limits < 0, inst.p, inst.group_limits)
-        integral = all_integral(fixed, cost)  # the short array first
+        integral = all_integral(cost, fixed)
         return cls(cost, fixed, inst.p, sites, forced, group, cap, pairs, integral)
 
 

@@ -43,7 +43,7 @@ def instance_scale(inst: PMedianInstance) -> float:
     1 for integral data, whose unit the exact solvers use to round their bounds up
     (a bound b proves ceil(b): scaling by 2^k would weaken that to 2^-k)."""
     weighted = inst.weights[:, None] * np.where(inst.usable(), inst.cost, 0.0)
-    if all_integral(inst.fixed_cost, weighted):  # the short array first
+    if all_integral(weighted, inst.fixed_cost):
         return 1.0
     largest = max(
         float(np.abs(inst.fixed_cost).max(initial=0.0)),
@@ -71,7 +71,6 @@ def trivial_bound(inst: PMedianInstance) -> float:
     free = np.sort(inst.fixed_cost[allowed & ~forced])
     need = max(0, inst.p - int(forced.sum()))
     fixed = float(inst.fixed_cost[forced].sum() + free[:need].sum())
-    cost = np.where(inst.usable(allowed), inst.cost[:, allowed], np.inf)
-    nearest = cost.min(axis=1, initial=np.inf)
+    nearest = inst.usable_cost(allowed).min(axis=1, initial=np.inf)
     served = inst.weights > 0
     return fixed + float(np.dot(inst.weights[served], nearest[served]))

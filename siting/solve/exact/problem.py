@@ -187,8 +187,9 @@ def feasible(problem: Problem, selection: np.ndarray) -> bool:
 
 def all_integral(*arrays: np.ndarray) -> bool:
     """True when every finite value of the arrays is an integer (infinite entries
-    mark unusable pairs and are ignored)."""
-    for values in arrays:
+    mark unusable pairs and are ignored). The smallest array is tested first, so a
+    fractional fixed cost answers before a whole matrix is rounded."""
+    for values in sorted(arrays, key=np.size):
         finite = values[np.isfinite(values)]
         if not np.all(finite == np.round(finite)):
             return False
