@@ -20,11 +20,12 @@ import siting.solve.exact.benders as benders
 import siting.solve.exact.bnb as bnb
 import siting.solve.exact.lagrange as lagrange
 import siting.solve.exact.phase1 as phase1
+import siting.solve.exact.rules as rules
 import siting.solve.exact.state as state
 import siting.solve.fast as fast
 from siting.errors import InfeasibleError
 from siting.solve import solve_pmedian
-from siting.solve.exact import Problem, from_dense, solve
+from siting.solve.exact import Problem, feasible, from_dense, solve
 from tests.exact_cases import (
     benchmark_module,
     brute_force,
@@ -92,6 +93,47 @@ def test_larger_against_brute_force(seed):
     out = _solve(prob)
     check_outcome(prob, out, opt)
     assert out.status == "optimal"
+
+
+def _coverage_limited(rng, n_hubs, n_sites, nearest):
+    """Planar costs where each hub may use only its ``nearest`` sites."""
+    cost = _planar(rng, n_hubs, n_sites)
+    far = np.argsort(cost, axis=1)[:, nearest:]
+    np.put_along_axis(cost, far, np.inf, axis=1)
+    return cost
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lagrangian_start_when_the_construction_finds_nothing(monkeypatch, seed):
+    """Without the greedy's selection the dual's picks start the search, and the
+    result is still the brute-force optimum with a bound below it."""
+    rng = np.random.default_rng(900 + seed)
+    prob = Problem.build(from_dense(_coverage_limited(rng, 40, 12, 4)), 4)
+    opt, _ = brute_force(prob)
+    assert math.isfinite(opt)
+    monkeypatch.setattr(benders, "greedy", lambda *a, **k: None)
+    out = _solve(prob)
+    check_outcome(prob, out, opt)
+    assert out.status == "optimal"
+    assert out.stats["lagrange_start_iterations"] > 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lagrangian_start_gives_a_selection_and_a_valid_bound(seed):
+    rng = np.random.default_rng(950 + seed)
+    prob = Problem.build(from_dense(_coverage_limited(rng, 60, 20, 5)), 5)
+    opt, _ = brute_force(prob)
+    st = state.State(
+        prob,
+        rules.Rules(True, 1.0, 0.0),
+        math.inf,
+        closed=prob.excluded.copy(),
+        opened=prob.forced.copy(),
+    )
+    bound = lagrange.lagrangian_start(st, time.perf_counter() + 30.0)
+    assert st.best is not None and feasible(prob, st.best)
+    assert bound <= opt + 1e-9 * abs(opt)
+    assert st.ub >= opt - 1e-9 * abs(opt)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -8,7 +8,8 @@ solved in closed form and give one cut per hub in time linear in its list
 (:mod:`siting.solve.exact.cuts`). Phases:
 
 0. incumbent: greedy construction and interchange
-   (:mod:`siting.solve.exact.heuristic`), and Lagrangian pre-fixing of sites
+   (:mod:`siting.solve.exact.heuristic`), the Lagrangian dual's picks when the
+   construction finds none in its time, and Lagrangian pre-fixing of sites
    (:mod:`siting.solve.exact.lagrange`);
 1. the LP relaxation by a stabilised cutting-plane loop, with the rounding heuristic
    and reduced-cost fixing of sites from a dual bound that is valid whatever the LP
@@ -35,7 +36,7 @@ import numpy as np
 
 from siting.solve.exact.bnb import run_tree
 from siting.solve.exact.heuristic import greedy, interchange
-from siting.solve.exact.lagrange import prefix_fix
+from siting.solve.exact.lagrange import lagrangian_start, prefix_fix
 from siting.solve.exact.master import Master
 from siting.solve.exact.phase1 import run_phase1
 from siting.solve.exact.problem import (
@@ -111,6 +112,12 @@ def _run(st: State, t0: float) -> str:
     start = st.best if st.best is not None else first  # an uncovered start is
     if start is not None:  # repaired by the interchange's penalty
         st.offer(interchange(sp, start, hdl, closed=st.closed))
+    if st.best is None:  # large sparse inputs: the construction ran out of time
+        left = st.deadline - time.perf_counter()
+        lagrangian_start(st, time.perf_counter() + 0.25 * left)
+        if st.best is not None:
+            polish = time.perf_counter() + 0.25 * (st.deadline - time.perf_counter())
+            st.offer(interchange(sp, st.best, polish, closed=st.closed))
     stats["t_heuristic"] = time.perf_counter() - t0
     stats["ub_heuristic"] = st.ub
     if st.rules.proven(st.lb, st.ub):

@@ -8,6 +8,14 @@ closed when ``L + g_i - g_p > cutoff`` and a chosen one opened when
 ``L - g_i + g_(p+1) > cutoff``. Only the entries with ``c_ji < lam_j`` (a prefix of
 each hub's sorted list) are touched, so an iteration costs far less than a pass
 over all pairs when p is small. The LP of phase 1 then starts on far fewer sites.
+
+When the construction heuristic ends without a selection (on large sparse inputs
+its passes over every pair do not fit the time), :func:`lagrangian_start` runs the
+same subgradient from multipliers at each hub's ``ceil(m / p)``-th cheapest cost,
+with the usual target of 5% above the best bound while no incumbent exists
+(Beasley 1993), and offers the sites it picks as a selection: on large p they
+cover every hub within a few hundred iterations, and the interchange then
+polishes them.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import numpy as np
 from siting.solve.exact.costs import prefix_end, ranges
 from siting.solve.exact.state import State
 
-__all__ = ["prefix_fix"]
+__all__ = ["lagrangian_start", "prefix_fix"]
 
 
 def prefix_fix(st: State, iterations: int = 120, patience: int = 8) -> float:
@@ -65,6 +73,65 @@ def prefix_fix(st: State, iterations: int = 120, patience: int = 8) -> float:
             break
         lam = lam + step * (st.ub - bound) / norm * slack
     st.stats["lagrange_bound"] = best_bound
+    if math.isfinite(best_bound):
+        st.lb = max(st.lb, best_bound)
+    return best_bound
+
+
+def lagrangian_start(st: State, until: float, patience: int = 30) -> float:
+    """Search the Lagrangian dual for a first selection; return the best bound.
+
+    Parameters
+    ----------
+    st
+        State without an incumbent; it gets the first feasible selection the
+        subgradient picks (checked every 10 iterations) and the bound.
+    until
+        ``time.perf_counter()`` seconds at which to give up (also ``st.deadline``).
+    patience
+        Iterations without a better bound before the step is halved.
+    """
+    prob = st.problem
+    c = prob.costs
+    hub = c.hub_of_entry()
+    length = np.diff(c.indptr)
+    free = int((~st.closed).sum())
+    k = min(math.ceil(free / max(prob.p, 1)), max(int(length.max(initial=1)), 1))
+    at = c.indptr[:-1] + np.minimum(k, length) - 1
+    lam = np.where(length > 0, c.cost[np.maximum(at, 0)], 0.0)
+    best_bound, step, stall, it = -math.inf, 2.0, 0, 0
+    while st.best is None and time.perf_counter() < min(until, st.deadline):
+        it += 1
+        idx = ranges(c.indptr[:-1], prefix_end(c, lam))
+        h, s = hub[idx], c.site[idx]
+        g = prob.fixed + np.bincount(
+            s, weights=c.cost[idx] - lam[h], minlength=c.n_sites
+        )
+        g[st.closed] = np.inf
+        pick, value = _cheapest(g, st.opened & ~st.closed, prob.p)
+        if pick is None:
+            break
+        bound = float(lam.sum()) + value
+        if bound > best_bound + 1e-12 * max(1.0, abs(bound)):
+            best_bound, stall = bound, 0
+        else:
+            stall += 1
+            if stall >= patience:
+                step, stall = step / 2, 0
+        if it % 10 == 0:
+            st.offer(pick)
+        chosen = np.zeros(c.n_sites, dtype=bool)
+        chosen[pick] = True
+        slack = 1.0 - np.bincount(h[chosen[s]], minlength=c.n_hubs)
+        norm = float(slack @ slack)
+        if norm == 0:
+            st.offer(pick)
+            break
+        if step < 1e-6:
+            break
+        target = best_bound + 0.05 * max(abs(best_bound), 1.0)
+        lam = lam + step * (target - bound) / norm * slack
+    st.stats["lagrange_start_iterations"] = it
     if math.isfinite(best_bound):
         st.lb = max(st.lb, best_bound)
     return best_bound
