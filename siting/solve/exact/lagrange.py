@@ -32,13 +32,17 @@ __all__ = ["lagrangian_start", "prefix_fix"]
 
 
 def prefix_fix(st: State, iterations: int = 120, patience: int = 8) -> float:
-    """Run the subgradient, fix sites in ``st``; return the best Lagrangian bound."""
+    """Run the subgradient, fix sites in ``st``; return the best Lagrangian bound.
+
+    Starts from the best multipliers of :func:`lagrangian_start` when it ran, else
+    from each hub's cost at the incumbent.
+    """
     prob, rules = st.problem, st.rules
     if st.best is None:
         return -math.inf
     c = prob.costs
     hub = c.hub_of_entry()
-    lam = st.served(st.best).copy()
+    lam = st.served(st.best).copy() if st.lag_lam is None else st.lag_lam.copy()
     best_bound, step, stall = -math.inf, 1.0, 0
     for _ in range(iterations):
         if time.perf_counter() >= st.deadline:
@@ -113,7 +117,7 @@ def lagrangian_start(st: State, until: float, patience: int = 30) -> float:
             break
         bound = float(lam.sum()) + value
         if bound > best_bound + 1e-12 * max(1.0, abs(bound)):
-            best_bound, stall = bound, 0
+            best_bound, stall, st.lag_lam = bound, 0, lam
         else:
             stall += 1
             if stall >= patience:

@@ -38,6 +38,7 @@ class State:
     alive: HubCosts | None = None
     work: np.ndarray | None = None  # working set of the phase-1 LP (None: all)
     lag_g: np.ndarray | None = None  # last Lagrangian site values
+    lag_lam: np.ndarray | None = None  # best multipliers of the Lagrangian start
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
